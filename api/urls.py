@@ -1,0 +1,26 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from api import views
+
+router = DefaultRouter()
+router.register("areas", views.AreaViewSet)
+router.register("committees", views.CommitteeViewSet)
+router.register("mediators", views.MediatorViewSet)
+router.register("institutions", views.InstitutionViewSet)
+router.register("mechanisms", views.MechanismViewSet)
+
+v1 = [
+    path("auth/token/", TokenObtainPairView.as_view(), name="token"),
+    path("auth/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

@@ -1,0 +1,109 @@
+"""The one place that turns a user into what they may see (DESIGN.md principle 3).
+
+The rule:
+
+- a **member** of a committee (a `Mediator` row with their login) sees that committee's
+  cases, with personal data unmasked; a **director** or **deputy director** may also
+  decide for it (accept, decline, assign, answer transfers);
+- a **judicial office** (a `Role` of kind judicial_office whose institution is a 司法所 or
+  the justice bureau) sees the cases of the committees it supervises
+  (`Committee.judicial_office`), masked;
+- the **district office** sees every committee's cases, masked, and all statistics;
+- a **liaison** of a partner institution sees the referrals of its institution and the
+  cases those referrals created, masked — no committee as such;
+- superusers are treated as the district office.
+
+Everything that lists, reads, filters or counts goes through `scope_for(user)` and the
+`visible_to(user)` querysets built on it; out of scope reads as 404.
+"""
+
+from dataclasses import dataclass
+
+from committees.models import Committee, Mediator, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see. Sets hold primary keys."""
+
+    sees_everything: bool = False
+    member_of: frozenset[int] = frozenset()
+    director_of: frozenset[int] = frozenset()
+    supervised: frozenset[int] = frozenset()
+    liaison_of: frozenset[int] = frozenset()
+
+    @property
+    def committee_ids(self) -> frozenset[int]:
+        """Committees whose cases the user may read (ignored when sees_everything)."""
+        return self.member_of | self.supervised
+
+    def sees_committee(self, committee_id: int) -> bool:
+        return self.sees_everything or committee_id in self.committee_ids
+
+    def is_member(self, committee_id: int) -> bool:
+        """Members of the holding committee see personal data unmasked; nobody else does."""
+        return committee_id in self.member_of
+
+    def is_director(self, committee_id: int) -> bool:
+        return committee_id in self.director_of
+
+    @property
+    def is_district_office(self) -> bool:
+        return self.sees_everything
+
+
+EMPTY_SCOPE = Scope()
+
+_CACHE_ATTRIBUTE = "_tiaojie_scope"
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+
+    memberships = Mediator.objects.filter(
+        user=user, is_active=True, committee__is_active=True
+    ).values_list("committee_id", "role")
+    member_of = {committee_id for committee_id, _ in memberships}
+    director_of = {
+        committee_id for committee_id, role in memberships if role in Mediator.DIRECTOR_ROLES
+    }
+
+    roles = list(Role.objects.filter(user=user).values_list("kind", "institution_id"))
+    office_ids = {inst for kind, inst in roles if kind == Role.Kind.JUDICIAL_OFFICE}
+    supervised = (
+        set(
+            Committee.objects.filter(judicial_office_id__in=office_ids).values_list("id", flat=True)
+        )
+        if office_ids
+        else set()
+    )
+
+    scope = Scope(
+        sees_everything=user.is_superuser
+        or any(kind == Role.Kind.DISTRICT_OFFICE for kind, _ in roles),
+        member_of=frozenset(member_of),
+        director_of=frozenset(director_of),
+        supervised=frozenset(supervised),
+        liaison_of=frozenset(inst for kind, inst in roles if kind == Role.Kind.LIAISON),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after roles change within one request or test)."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def visible_committees(user):
+    """Committees whose cases the user may read."""
+    scope = scope_for(user)
+    if scope.sees_everything:
+        return Committee.objects.all()
+    return Committee.objects.filter(id__in=scope.committee_ids)

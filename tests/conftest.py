@@ -1,0 +1,134 @@
+"""Personas (as in healthchecks' alice/bob/charlie) over the real reference data.
+
+Committee A is a community committee under the 满城北街 sub-district; its judicial office
+is J640106001. Committee B (the outsider) is a community under 黄河东路.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from committees.models import Committee, Mediator, Role
+from committees.reference_data import reference_data_load
+from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+
+COMMITTEE_A = "C640106001001"
+TOWN_OF_A = "C640106001"
+COMMITTEE_B = "C640106002001"
+OFFICE_OF_A = "J640106001"
+OFFICE_OF_B = "J640106002"
+COURT = "CRT640106"
+PETITION = "PET640106"
+
+
+@pytest.fixture
+def ref(db):
+    """The reference data (84 committees …); loaded once, reloaded after a flushing test."""
+    if not Committee.objects.exists():
+        reference_data_load()
+
+
+@pytest.fixture
+def committee_a(ref):
+    return Committee.objects.get(code=COMMITTEE_A)
+
+
+@pytest.fixture
+def committee_b(ref):
+    return Committee.objects.get(code=COMMITTEE_B)
+
+
+@pytest.fixture
+def town_a(ref):
+    return Committee.objects.get(code=TOWN_OF_A)
+
+
+def _member(committee, username, role):
+    user = UserFactory(username=username)
+    MediatorFactory(committee=committee, user=user, role=role, name=username)
+    return user
+
+
+@pytest.fixture
+def mediator_a(committee_a):
+    return _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR)
+
+
+@pytest.fixture
+def mediator_a2(committee_a):
+    return _member(committee_a, "mediator_a2", Mediator.Role.MEDIATOR)
+
+
+@pytest.fixture
+def director_a(committee_a):
+    return _member(committee_a, "director_a", Mediator.Role.DIRECTOR)
+
+
+@pytest.fixture
+def director_town_a(town_a):
+    return _member(town_a, "director_town_a", Mediator.Role.DIRECTOR)
+
+
+@pytest.fixture
+def outsider(committee_b):
+    """A director of committee B: a real user with a real role, outside A's scope."""
+    return _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR)
+
+
+@pytest.fixture
+def office_a(ref):
+    return RoleFactory(
+        user=UserFactory(username="office_a"),
+        kind=Role.Kind.JUDICIAL_OFFICE,
+        institution=institution(OFFICE_OF_A),
+    ).user
+
+
+@pytest.fixture
+def office_b(ref):
+    return RoleFactory(
+        user=UserFactory(username="office_b"),
+        kind=Role.Kind.JUDICIAL_OFFICE,
+        institution=institution(OFFICE_OF_B),
+    ).user
+
+
+@pytest.fixture
+def district(ref):
+    return RoleFactory(
+        user=UserFactory(username="district_office"), kind=Role.Kind.DISTRICT_OFFICE
+    ).user
+
+
+@pytest.fixture
+def court_liaison(ref):
+    return RoleFactory(
+        user=UserFactory(username="court_liaison"),
+        kind=Role.Kind.LIAISON,
+        institution=institution(COURT),
+    ).user
+
+
+@pytest.fixture
+def petition_liaison(ref):
+    return RoleFactory(
+        user=UserFactory(username="petition_liaison"),
+        kind=Role.Kind.LIAISON,
+        institution=institution(PETITION),
+    ).user
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → an APIClient authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
