@@ -1,6 +1,12 @@
+from datetime import datetime, time, timedelta
+
 import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
+from mediation import choices
+from mediation.models import Case, FollowUp, Party, Referral, Transfer
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -36,3 +42,99 @@ class MechanismFilter(django_filters.FilterSet):
     class Meta:
         model = Mechanism
         fields = ["code"]
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=choices.Status.choices)
+    committee = django_filters.NumberFilter(field_name="committee_id")
+    dispute_type = django_filters.ChoiceFilter(
+        choices=choices.DisputeType.choices,
+        method="filter_dispute_type",
+        help_text="A parent type (labour, consumer) includes its sub-types.",
+    )
+    source = django_filters.ChoiceFilter(choices=choices.Source.choices)
+    received_after = django_filters.DateFilter(
+        method="filter_received_after", help_text="Received on or after this date."
+    )
+    received_before = django_filters.DateFilter(
+        method="filter_received_before", help_text="Received on or before this date."
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=100, help_text="Number, title or a party's name."
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_dispute_type(self, queryset, name, value):
+        return queryset.filter(dispute_type__in=[value, *choices.SUB_TYPES.get(value, [])])
+
+    def filter_received_after(self, queryset, name, value):
+        return queryset.filter(received_at__gte=_start_of(value))
+
+    def filter_received_before(self, queryset, name, value):
+        return queryset.filter(received_at__lt=_start_of(value + timedelta(days=1)))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.overdue()
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        party = Party.objects.filter(case=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Exists(party)
+        )
+
+
+class TransferFilter(django_filters.FilterSet):
+    direction = django_filters.ChoiceFilter(
+        choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
+        method="filter_direction",
+        help_text="incoming: to a committee in your scope; outgoing: from one.",
+    )
+    status = django_filters.ChoiceFilter(choices=Transfer.Status.choices)
+
+    class Meta:
+        model = Transfer
+        fields = ["case"]
+
+    def filter_direction(self, queryset, name, value):
+        from committees.scope import scope_for
+
+        scope = scope_for(self.request.user)
+        if scope.sees_everything:
+            return queryset
+        field = "to_committee_id__in" if value == "incoming" else "from_committee_id__in"
+        return queryset.filter(**{field: scope.committee_ids})
+
+
+class ReferralFilter(django_filters.FilterSet):
+    direction = django_filters.ChoiceFilter(choices=Referral.Direction.choices)
+    status = django_filters.ChoiceFilter(choices=Referral.Status.choices)
+    mechanism = django_filters.CharFilter(field_name="mechanism__code")
+
+    class Meta:
+        model = Referral
+        fields = ["committee", "institution"]
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FollowUp.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=FollowUp.Kind.choices)
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = FollowUp
+        fields = ["case", "committee"]

@@ -8,3 +8,9 @@ class CursorPagination(DRFCursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "id"
+
+
+class CaseCursorPagination(CursorPagination):
+    """Newest first."""
+
+    ordering = "-id"

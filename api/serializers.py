@@ -1,11 +1,30 @@
 """Serializers: shape and validate, nothing more. Business rules live in the services."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
 from committees.scope import scope_for
+from mediation import choices, workflow
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    FollowUp,
+    MediationSession,
+    Party,
+    Referral,
+    Transfer,
+)
+from mediation.validators import (
+    mask_id_number,
+    mask_phone,
+    phone_problem,
+    resident_id_problem,
+)
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -56,10 +75,15 @@ class MechanismSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "partner_kinds", "feedback_days", "description"]
 
 
+USER_ROLE_CHOICES = [
+    ("member", "调委会成员"),
+    ("director", "调委会主任"),
+    *Role.Kind.choices,
+]
+
+
 class RoleEntrySerializer(serializers.Serializer):
-    role = serializers.ChoiceField(
-        choices=["member", "director", "judicial_office", "district_office", "liaison"]
-    )
+    role = serializers.ChoiceField(choices=USER_ROLE_CHOICES)
     committee = serializers.IntegerField(required=False)
     area = serializers.IntegerField(required=False, allow_null=True)
     institution = serializers.IntegerField(required=False)
@@ -96,3 +120,470 @@ class MeSerializer(serializers.ModelSerializer):
         if user.is_superuser and not any(r["role"] == "district_office" for r in roles):
             roles.append({"role": "district_office"})
         return roles
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+class PartyInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=choices.PartyRole.choices)
+    kind = serializers.ChoiceField(
+        choices=choices.PartyKind.choices, default=choices.PartyKind.PERSON
+    )
+    name = serializers.CharField(max_length=100)
+    id_type = serializers.ChoiceField(choices=choices.IdType.choices, required=False)
+    id_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        id_number = (attrs.get("id_number") or "").strip().upper()
+        is_resident_id = (
+            attrs.get("id_type", choices.IdType.RESIDENT_ID) == (choices.IdType.RESIDENT_ID)
+            and attrs.get("kind") == choices.PartyKind.PERSON
+        )
+        if id_number and is_resident_id:
+            problem = resident_id_problem(id_number)
+            if problem:
+                raise serializers.ValidationError(
+                    {"id_number": [serializers.ErrorDetail(problem, code="invalid_id_number")]}
+                )
+        phone = (attrs.get("phone") or "").strip()
+        if phone and phone_problem(phone):
+            raise serializers.ValidationError(
+                {"phone": [serializers.ErrorDetail(phone_problem(phone), code="invalid_phone")]}
+            )
+        return attrs
+
+
+class ResponsibleLeaderSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, allow_blank=True)
+    post = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class CaseFieldsSerializer(serializers.Serializer):
+    """The descriptive fields of a case (create, referral body, PATCH)."""
+
+    dispute_type = serializers.ChoiceField(choices=choices.DisputeType.choices)
+    title = serializers.CharField(max_length=200)
+    facts = serializers.CharField(required=False, allow_blank=True)
+    claims = serializers.CharField(required=False, allow_blank=True)
+    amount_involved = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    people_involved = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    occurred_on = serializers.DateField(required=False, allow_null=True)
+    risk_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.RiskFlag.choices),
+        required=False,
+        max_length=20,
+    )
+    difficulty = serializers.ChoiceField(choices=choices.Difficulty.choices, required=False)
+    responsible_leader = ResponsibleLeaderSerializer(required=False)
+
+
+class CaseBodySerializer(CaseFieldsSerializer):
+    parties = PartyInputSerializer(many=True, min_length=2, max_length=200)
+
+
+class CaseCreateSerializer(CaseBodySerializer):
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    source = serializers.ChoiceField(choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
+
+
+class CaseUpdateSerializer(CaseFieldsSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class PartySerializer(serializers.ModelSerializer):
+    """Masks id_number and phone unless context["unmasked"] is True (holding committee)."""
+
+    class Meta:
+        model = Party
+        fields = ["id", "role", "kind", "name", "id_type", "id_number", "phone", "address"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("unmasked"):
+            data["id_number"] = mask_id_number(data["id_number"])
+            data["phone"] = mask_phone(data["phone"])
+        return data
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediationSession
+        fields = [
+            "id",
+            "held_at",
+            "place",
+            "participants",
+            "summary",
+            "party_present",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_at"]
+        extra_kwargs = {"summary": {"allow_blank": False}}
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    judicial_confirmation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "number",
+            "form",
+            "terms",
+            "amount",
+            "performance_deadline",
+            "effective_on",
+            "intends_judicial_confirmation",
+            "performance",
+            "judicial_confirmation",
+        ]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_judicial_confirmation(self, agreement) -> dict | None:
+        if not agreement.judicial_applied_on:
+            return None
+        return {
+            "applied_on": agreement.judicial_applied_on,
+            "court": agreement.judicial_court,
+            "result": agreement.judicial_result,
+            "ruling_number": agreement.judicial_ruling_number,
+        }
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    case_title = serializers.CharField(source="case.title", read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "case_title",
+            "kind",
+            "from_committee",
+            "to_committee",
+            "reason",
+            "status",
+            "requested_at",
+            "respond_by",
+            "decided_at",
+            "decision_reason",
+        ]
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    """What a partner's liaison may see of a case it sent in: its own input and the
+    outcome — never sessions, mediators, agreement terms or the history."""
+
+    parties = serializers.SerializerMethodField()
+    has_agreement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "committee",
+            "status",
+            "source",
+            "dispute_type",
+            "title",
+            "facts",
+            "claims",
+            "amount_involved",
+            "people_involved",
+            "occurred_on",
+            "received_at",
+            "concluded_at",
+            "outcome",
+            "has_agreement",
+            "parties",
+        ]
+
+    @extend_schema_field(PartySerializer(many=True))
+    def get_parties(self, case) -> list[dict]:
+        return PartySerializer(case.parties.all(), many=True, context={"unmasked": False}).data
+
+    def get_has_agreement(self, case) -> bool:
+        return case.status == choices.Status.SUCCEEDED or (case.outcome == choices.Outcome.SUCCESS)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    mechanism = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    case = CaseSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "direction",
+            "mechanism",
+            "institution",
+            "committee",
+            "case",
+            "external_ref",
+            "reason",
+            "status",
+            "created_at",
+            "feedback_due",
+            "feedback_at",
+            "result",
+            "has_agreement",
+            "result_on",
+            "note",
+        ]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "kind",
+            "case",
+            "committee",
+            "transfer",
+            "referral",
+            "period",
+            "step",
+            "due_at",
+            "status",
+            "fired_at",
+            "done_at",
+            "result",
+        ]
+
+
+def _leader(case) -> dict | None:
+    if not case.responsible_leader_name:
+        return None
+    return {"name": case.responsible_leader_name, "post": case.responsible_leader_post}
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A case in a list: parties masked unless the caller is a member of the holding
+    committee (context["scope"])."""
+
+    parties = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    responsible_leader = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "previous_numbers",
+            "committee",
+            "status",
+            "transfer_pending",
+            "dispute_type",
+            "source",
+            "difficulty",
+            "title",
+            "amount_involved",
+            "people_involved",
+            "occurred_on",
+            "risk_flags",
+            "responsible_leader",
+            "received_at",
+            "accepted_at",
+            "due_on",
+            "concluded_at",
+            "outcome",
+            "overdue",
+            "party_visits",
+            "parties",
+        ]
+
+    @extend_schema_field(PartySerializer(many=True))
+    def get_parties(self, case) -> list[dict]:
+        scope = self.context["scope"]
+        return PartySerializer(
+            case.parties.all(), many=True, context={"unmasked": scope.is_member(case.committee_id)}
+        ).data
+
+    @extend_schema_field(ResponsibleLeaderSerializer(allow_null=True))
+    def get_responsible_leader(self, case) -> dict | None:
+        return _leader(case)
+
+
+class CaseSerializer(CaseListSerializer):
+    mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    recused_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    sessions = SessionSerializer(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField()
+    transfers = TransferSerializer(many=True, read_only=True)
+    referrals = serializers.SerializerMethodField()
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    prevented = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "facts",
+            "claims",
+            "extended_days",
+            "extension_reason",
+            "archived_at",
+            "guidance",
+            "closing_reason",
+            "decline_reason_code",
+            "decline_notice",
+            "prevented",
+            "mediators",
+            "recused_mediators",
+            "sessions",
+            "agreement",
+            "transfers",
+            "referrals",
+            "follow_ups",
+            "allowed_actions",
+        ]
+
+    @extend_schema_field(AgreementSerializer(allow_null=True))
+    def get_agreement(self, case) -> dict | None:
+        agreement = getattr(case, "agreement", None)
+        return AgreementSerializer(agreement).data if agreement else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_referrals(self, case) -> list[dict]:
+        return [
+            {
+                "id": r.id,
+                "direction": r.direction,
+                "mechanism": r.mechanism.code,
+                "institution": r.institution_id,
+                "status": r.status,
+                "external_ref": r.external_ref,
+                "feedback_due": r.feedback_due,
+                "result": r.result,
+            }
+            for r in case.referrals.all()
+        ]
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return workflow.allowed_actions(case)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "from_status",
+            "to_status",
+            "committee",
+            "other_committee",
+            "data",
+        ]
+
+
+# --- transition bodies -------------------------------------------------------------------
+
+
+class AcceptSerializer(serializers.Serializer):
+    mediators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
+    )
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    reason_code = serializers.ChoiceField(
+        choices=choices.DeclineReason.choices, default=choices.DeclineReason.OTHER
+    )
+
+
+class AssignSerializer(AcceptSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    party_objection = serializers.BooleanField(default=False)
+
+
+class ExtendSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=365)
+    reason = serializers.CharField(max_length=2000)
+    parties_consent = serializers.BooleanField()
+
+
+class AgreementInputSerializer(serializers.Serializer):
+    form = serializers.ChoiceField(choices=choices.AgreementForm.choices)
+    terms = serializers.CharField(max_length=20000)
+    amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    performance_deadline = serializers.DateField(required=False, allow_null=True)
+    effective_on = serializers.DateField(required=False, allow_null=True)
+    intends_judicial_confirmation = serializers.BooleanField(default=False)
+
+
+class PreventedSerializer(serializers.Serializer):
+    suicide = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    civil_to_criminal = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    group_fight = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    group_petition = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+
+
+class ConcludeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=choices.Outcome.choices)
+    agreement = AgreementInputSerializer(required=False)
+    guidance = serializers.ChoiceField(choices=choices.Guidance.choices, required=False)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    prevented = PreventedSerializer(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class JudicialConfirmationSerializer(serializers.Serializer):
+    applied_on = serializers.DateField()
+    court = serializers.CharField(max_length=100)
+    result = serializers.ChoiceField(choices=choices.JudicialResult.choices)
+    ruling_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class TransferRequestSerializer(serializers.Serializer):
+    to_committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    kind = serializers.ChoiceField(choices=Transfer.Kind.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferSerializer(serializers.Serializer):
+    mechanism = serializers.SlugRelatedField(slug_field="code", queryset=Mechanism.objects.all())
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    mechanism = serializers.SlugRelatedField(slug_field="code", queryset=Mechanism.objects.all())
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False
+    )
+    external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    case = CaseBodySerializer()
+
+
+class ReferralFeedbackSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[
+            (r.value, r.label)
+            for r in Referral.Result
+            if r in ("success", "failure", "resolved", "returned")
+        ]
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)

@@ -11,6 +11,9 @@ router.register("committees", views.CommitteeViewSet)
 router.register("mediators", views.MediatorViewSet)
 router.register("institutions", views.InstitutionViewSet)
 router.register("mechanisms", views.MechanismViewSet)
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("transfers", views.TransferViewSet, basename="transfer")
+router.register("referrals", views.ReferralViewSet, basename="referral")
 
 v1 = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token"),

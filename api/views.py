@@ -1,13 +1,22 @@
 """Views: authenticate, parse, call one service or selector, serialize."""
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import filters, serializers
+from api.idempotency import idempotent
+from api.pagination import CaseCursorPagination, CursorPagination
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
+from committees.scope import scope_for
+from mediation import routing, services
+from mediation.exceptions import InvalidInput
+from mediation.models import Case, Referral, Transfer
 
 
 class MeView(APIView):
@@ -48,3 +57,297 @@ class MechanismViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Mechanism.objects.all()
     serializer_class = serializers.MechanismSerializer
     filterset_class = filters.MechanismFilter
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+def _scope(request):
+    return scope_for(request.user)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases in the caller's scope (Case.objects.visible_to); out of scope is 404.
+
+    Writes call one service each; a liaison sees only the cases its institution sent in,
+    and of those only what it sent and the outcome.
+    """
+
+    filterset_class = filters.CaseFilter
+    pagination_class = CaseCursorPagination
+
+    def get_queryset(self):
+        queryset = Case.objects.visible_to(self.request.user).select_related("committee")
+        if self.action == "list":
+            return queryset.prefetch_related("parties")
+        return queryset.select_related("agreement").prefetch_related(
+            "parties",
+            "sessions",
+            "mediators",
+            "recused_mediators",
+            "transfers__case",
+            "referrals__mechanism",
+            "follow_ups",
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": _scope(self.request)}
+
+    def _is_liaison_view(self, case=None) -> bool:
+        scope = _scope(self.request)
+        if scope.sees_everything:
+            return False
+        if case is None:
+            return bool(scope.liaison_of) and not scope.committee_ids
+        return not scope.sees_committee(case.committee_id)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return (
+                serializers.CaseSummarySerializer
+                if self._is_liaison_view()
+                else serializers.CaseListSerializer
+            )
+        return serializers.CaseSerializer
+
+    def _respond(self, case, status_code=200):
+        case = self.get_queryset().get(pk=case.pk)
+        if self._is_liaison_view(case):
+            data = serializers.CaseSummarySerializer(case).data
+        else:
+            data = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object())
+
+    def _body(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        def register():
+            data = dict(self._body(serializers.CaseCreateSerializer))
+            case = services.case_register(actor=request.user, **data)
+            return self._respond(case, status.HTTP_201_CREATED)
+
+        return idempotent(request, register)
+
+    @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        forbidden = {"status", "committee", "number", "source", "parties"} & set(request.data)
+        if forbidden:
+            raise InvalidInput(
+                f"这些字段不能通过修改接口变更：{', '.join(sorted(forbidden))}",
+                code="field_not_editable",
+            )
+        serializer = serializers.CaseUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_update(actor=request.user, case=case, **serializer.validated_data)
+        return self._respond(case)
+
+    def _transition(self, service, body_class=None, **extra):
+        case = self.get_object()
+        body = self._body(body_class) if body_class else {}
+        service(actor=self.request.user, case=case, **body, **extra)
+        return self._respond(case)
+
+    @extend_schema(request=serializers.AcceptSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        case = self.get_object()
+        body = self._body(serializers.AcceptSerializer)
+        services.case_accept(actor=request.user, case=case, mediator_ids=body["mediators"])
+        return self._respond(case)
+
+    @extend_schema(request=serializers.DeclineSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._transition(services.case_decline, serializers.DeclineSerializer)
+
+    @extend_schema(request=serializers.AssignSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case = self.get_object()
+        body = self._body(serializers.AssignSerializer)
+        services.case_assign_mediators(
+            actor=request.user,
+            case=case,
+            mediator_ids=body["mediators"],
+            reason=body.get("reason", ""),
+            party_objection=body["party_objection"],
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        request=serializers.SessionSerializer, responses={201: serializers.SessionSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        case = self.get_object()
+        body = self._body(serializers.SessionSerializer)
+        session = services.case_record_session(actor=request.user, case=case, **body)
+        return Response(serializers.SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ExtendSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self._transition(services.case_extend, serializers.ExtendSerializer)
+
+    @extend_schema(request=serializers.ConcludeSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def conclude(self, request, pk=None):
+        return self._transition(services.case_conclude, serializers.ConcludeSerializer)
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._transition(services.case_withdraw, serializers.ReasonSerializer)
+
+    @extend_schema(request=None, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._transition(services.case_archive)
+
+    @extend_schema(
+        request=serializers.JudicialConfirmationSerializer, responses=serializers.CaseSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="judicial-confirmation")
+    def judicial_confirmation(self, request, pk=None):
+        return self._transition(
+            services.case_record_judicial_confirmation, serializers.JudicialConfirmationSerializer
+        )
+
+    @extend_schema(
+        request=serializers.TransferRequestSerializer,
+        responses={201: serializers.TransferSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        case = self.get_object()
+        body = self._body(serializers.TransferRequestSerializer)
+        transfer = routing.transfer_request(actor=request.user, case=case, **body)
+        return Response(
+            serializers.TransferSerializer(transfer).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.ReferSerializer, responses={201: serializers.ReferralSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        case = self.get_object()
+        body = self._body(serializers.ReferSerializer)
+        referral = routing.case_refer(actor=request.user, case=case, **body)
+        return Response(
+            serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=serializers.CaseEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        case = self.get_object()
+        if self._is_liaison_view(case):
+            raise NotFound()
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(case.events.all(), request, view=self)
+        return paginator.get_paginated_response(
+            serializers.CaseEventSerializer(page, many=True).data
+        )
+
+
+class TransferViewSet(viewsets.ReadOnlyModelViewSet):
+    """Transfers whose sending or receiving committee is in the caller's scope."""
+
+    serializer_class = serializers.TransferSerializer
+    filterset_class = filters.TransferFilter
+
+    def get_queryset(self):
+        scope = _scope(self.request)
+        queryset = Transfer.objects.select_related("case")
+        if scope.sees_everything:
+            return queryset
+        ids = scope.committee_ids
+        return queryset.filter(Q(from_committee_id__in=ids) | Q(to_committee_id__in=ids))
+
+    def _decide(self, service, body_class=None):
+        transfer = self.get_object()
+        body = self._body(body_class) if body_class else {}
+        transfer = service(actor=self.request.user, transfer=transfer, **body)
+        return Response(serializers.TransferSerializer(transfer).data)
+
+    def _body(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=None, responses=serializers.TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._decide(routing.transfer_accept)
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(routing.transfer_reject, serializers.ReasonSerializer)
+
+    @extend_schema(request=None, responses=serializers.TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._decide(routing.transfer_cancel)
+
+
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Referrals: a liaison sees its institution's; committees those of their scope."""
+
+    serializer_class = serializers.ReferralSerializer
+    filterset_class = filters.ReferralFilter
+
+    def get_queryset(self):
+        scope = _scope(self.request)
+        queryset = Referral.objects.select_related("mechanism", "case").prefetch_related(
+            "case__parties"
+        )
+        if scope.sees_everything:
+            return queryset
+        return queryset.filter(
+            Q(institution_id__in=scope.liaison_of) | Q(committee_id__in=scope.committee_ids)
+        )
+
+    @extend_schema(
+        request=serializers.ReferralCreateSerializer,
+        responses={201: serializers.ReferralSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        def receive():
+            serializer = serializers.ReferralCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            body = dict(serializer.validated_data)
+            case_body = dict(body.pop("case"))
+            referral = routing.referral_receive(actor=request.user, **body, **case_body)
+            referral = self.get_queryset().get(pk=referral.pk)
+            return Response(
+                serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
+            )
+
+        return idempotent(request, receive)
+
+    @extend_schema(
+        request=serializers.ReferralFeedbackSerializer, responses=serializers.ReferralSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        referral = self.get_object()
+        serializer = serializers.ReferralFeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = routing.referral_feedback(
+            actor=request.user, referral=referral, **serializer.validated_data
+        )
+        return Response(
+            serializers.ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data
+        )

@@ -195,6 +195,23 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "mediation.choices.Status",
+        "CaseSourceEnum": "mediation.choices.Source",
+        "SelfRegisteredSourceEnum": "mediation.choices.SELF_REGISTERED_SOURCE_CHOICES",
+        "DeclineReasonEnum": "mediation.choices.DeclineReason",
+        "PartyRoleEnum": "mediation.choices.PartyRole",
+        "PartyKindEnum": "mediation.choices.PartyKind",
+        "TransferStatusEnum": "mediation.models.Transfer.Status",
+        "TransferKindEnum": "mediation.models.Transfer.Kind",
+        "ReferralStatusEnum": "mediation.models.Referral.Status",
+        "FollowUpStatusEnum": "mediation.models.FollowUp.Status",
+        "FollowUpKindEnum": "mediation.models.FollowUp.Kind",
+        "CommitteeKindEnum": "committees.models.Committee.Kind",
+        "InstitutionKindEnum": "committees.models.Institution.Kind",
+        "MediatorRoleEnum": "committees.models.Mediator.Role",
+        "UserRoleEnum": "api.serializers.USER_ROLE_CHOICES",
+    },
 }
 
 # Celery: REDIS_URL is the broker; without it, tasks run in-process (eager).

@@ -1,0 +1,714 @@
+"""The only writers of case state (DESIGN.md principle 1).
+
+Each public function runs in one transaction, locks the case row and re-reads it, checks
+the move against mediation.workflow, writes the change, appends a CaseEvent, and
+schedules or cancels the follow-ups the change implies. The API and the admin call these
+functions; nothing else sets `status`.
+
+Concurrency: a service receives the case as the caller read it. Under the row lock it
+compares the locked row's state with what the caller saw; if another request moved the
+case in between, the caller gets Conflict (409 `conflict`) rather than acting on a state
+it never saw. A move from the wrong state is InvalidTransition (409 `invalid_transition`).
+On SQLite the IMMEDIATE transaction mode serialises writers, which gives the same result.
+
+Permissions: `actor` must hold the right role on the holding committee (directors accept,
+decline, assign and transfer; members record, conclude, withdraw, extend, edit, archive);
+superusers may act for anyone (corrections through the admin).
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from committees.models import Committee, Mediator
+from committees.scope import scope_for
+from mediation import choices, workflow
+from mediation.events import case_event_record
+from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from mediation.models import Agreement, Case, CaseNumberCounter, MediationSession, Party
+from mediation.validators import phone_problem, resident_id_problem
+
+DESCRIPTIVE_FIELDS = (
+    "title",
+    "facts",
+    "claims",
+    "dispute_type",
+    "amount_involved",
+    "people_involved",
+    "occurred_on",
+    "risk_flags",
+    "difficulty",
+    "responsible_leader_name",
+    "responsible_leader_post",
+)
+
+
+def rule(name: str) -> int:
+    return settings.TIAOJIE[name]
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def _require_member(actor, committee_id: int) -> None:
+    if actor is not None and actor.is_superuser:
+        return
+    if not scope_for(actor).is_member(committee_id):
+        raise NotAllowed("只有本调委会的调解员可以办理此案件。")
+
+
+def _require_director(actor, committee_id: int) -> None:
+    if actor is not None and actor.is_superuser:
+        return
+    if not scope_for(actor).is_director(committee_id):
+        raise NotAllowed("只有本调委会主任或副主任可以执行此操作。")
+
+
+# --- locking -----------------------------------------------------------------------------
+
+
+def _lock(case: Case) -> Case:
+    """Lock the case row and re-read it (call inside transaction.atomic).
+
+    Prevents two requests that both read the case in one state from both acting on it:
+    the second to get the lock sees the first one's change and gets Conflict.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    seen = (case.status, case.transfer_pending, case.committee_id)
+    now = (locked.status, locked.transfer_pending, locked.committee_id)
+    if seen != now:
+        raise Conflict(status=locked.status, transfer_pending=locked.transfer_pending)
+    return locked
+
+
+def _after_change(case: Case) -> None:
+    """Bring the case's follow-ups in line with its new state (the follow-up engine)."""
+    from mediation import followups
+
+    followups.followups_sync_case(case=case)
+
+
+def _after_referral_outcome(case: Case) -> None:
+    """When a case from a partner ends, its outcome goes back on the referral."""
+    from mediation import routing
+
+    routing.referral_record_outcome(case=case)
+
+
+# --- numbering ---------------------------------------------------------------------------
+
+
+def _next_sequence(committee_id: int, year: int) -> int:
+    """Take the next number of (committee, year) inside the caller's transaction.
+
+    One upsert statement: the row lock it takes is held until commit, so concurrent
+    registrations queue here and a rollback gives the number back (no gaps).
+    """
+    table = CaseNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (committee_id, year, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (committee_id, year) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [committee_id, year],
+        )
+        return cursor.fetchone()[0]
+
+
+def case_number_format(*, committee: Committee, year: int, sequence: int) -> str:
+    """The national file-cover form: （2026）满城北街第一人调字第00017号."""
+    return f"（{year}）{committee.short_name}人调字第{sequence:05d}号"
+
+
+def _assign_number(case: Case, committee: Committee) -> None:
+    year = timezone.localdate().year
+    sequence = _next_sequence(committee.id, year)
+    case.number_year, case.number_sequence = year, sequence
+    case.number = case_number_format(committee=committee, year=year, sequence=sequence)
+
+
+# --- validation helpers ------------------------------------------------------------------
+
+
+def _clean_parties(parties: list[dict]) -> list[dict]:
+    roles = {p.get("role") for p in parties}
+    if choices.PartyRole.APPLICANT not in roles or choices.PartyRole.RESPONDENT not in roles:
+        raise InvalidInput(
+            "至少需要一名申请人和一名被申请人。", code="parties_incomplete", field="parties"
+        )
+    cleaned = []
+    for index, party in enumerate(parties):
+        party = dict(party)
+        id_number = (party.get("id_number") or "").strip().upper()
+        id_type = party.get("id_type") or (
+            choices.IdType.RESIDENT_ID
+            if id_number and party.get("kind", choices.PartyKind.PERSON) == choices.PartyKind.PERSON
+            else (choices.IdType.CREDIT_CODE if id_number else "")
+        )
+        if id_type == choices.IdType.RESIDENT_ID and id_number:
+            problem = resident_id_problem(id_number)
+            if problem:
+                raise InvalidInput(problem, code="invalid_id_number", field=f"parties.{index}")
+        phone = (party.get("phone") or "").strip().replace(" ", "")
+        if phone:
+            problem = phone_problem(phone)
+            if problem:
+                raise InvalidInput(problem, code="invalid_phone", field=f"parties.{index}")
+        party.update(id_number=id_number, id_type=id_type, phone=phone)
+        cleaned.append(party)
+    return cleaned
+
+
+def _check_codes(values: dict) -> None:
+    if "dispute_type" in values and values["dispute_type"] not in choices.DisputeType.values:
+        raise InvalidInput("未知的纠纷类型。", code="invalid_choice", field="dispute_type")
+    for flag in values.get("risk_flags") or []:
+        if flag not in choices.RiskFlag.values:
+            raise InvalidInput(f"未知的风险标记：{flag}", code="invalid_choice", field="risk_flags")
+    amount = values.get("amount_involved")
+    if amount is not None and Decimal(amount) < 0:
+        raise InvalidInput("金额不能为负数。", code="negative_amount", field="amount_involved")
+
+
+def _difficulty(values: dict) -> str:
+    """重大疑难 when ≥ 10 people, ≥ ¥100,000 or a major risk flag; else what was given."""
+    amount = values.get("amount_involved") or 0
+    if (
+        (values.get("people_involved") or 0) >= 10
+        or Decimal(amount) >= 100_000
+        or set(values.get("risk_flags") or []) & choices.MAJOR_RISK_FLAGS
+    ):
+        return choices.Difficulty.MAJOR
+    return values.get("difficulty") or choices.Difficulty.ORDINARY
+
+
+def _jsonable(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, Decimal | date | datetime):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+def _register(
+    *, actor, committee: Committee, source: str, parties: list[dict], fields: dict
+) -> Case:
+    """Create the case, its parties and its number; the caller holds the transaction."""
+    if not committee.is_active:
+        raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
+    _check_codes(fields)
+    parties = _clean_parties(parties)
+    fields = dict(fields)
+    leader = fields.pop("responsible_leader", None) or {}
+    fields["responsible_leader_name"] = (leader.get("name") or "").strip()
+    fields["responsible_leader_post"] = (leader.get("post") or "").strip()
+    if not fields.get("people_involved"):
+        fields["people_involved"] = len(parties)
+    fields["difficulty"] = _difficulty(fields)
+    fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
+
+    case = Case(committee=committee, source=source, created_by=actor, **fields)
+    _assign_number(case, committee)
+    case.save()
+    Party.objects.bulk_create(
+        Party(
+            case=case,
+            role=p["role"],
+            kind=p.get("kind") or choices.PartyKind.PERSON,
+            name=p["name"],
+            id_type=p.get("id_type") or "",
+            id_number=p.get("id_number") or "",
+            phone=p.get("phone") or "",
+            address=p.get("address") or "",
+        )
+        for p in parties
+    )
+    case_event_record(
+        case=case,
+        kind="registered",
+        actor=actor,
+        to_status=case.status,
+        data={"number": case.number, "source": source, "parties": len(parties)},
+    )
+    _after_change(case)
+    return case
+
+
+def case_register(
+    *, actor, committee: Committee, source: str, parties: list[dict], **fields
+) -> Case:
+    """Register a dispute at `committee` (a member of it registers). Atomic; numbered
+    without gaps; writes nothing if any rule fails."""
+    _require_member(actor, committee.id)
+    if source not in choices.SELF_REGISTERED_SOURCES:
+        raise InvalidInput(
+            "调委会登记的案件来源只能是当事人申请或排查发现；移送和对接案件由系统生成。",
+            code="invalid_source",
+            field="source",
+        )
+    with transaction.atomic():
+        return _register(
+            actor=actor, committee=committee, source=source, parties=parties, fields=fields
+        )
+
+
+# --- the workflow ------------------------------------------------------------------------
+
+
+def _active_mediators(case: Case, mediator_ids: list[int]) -> list[Mediator]:
+    ids = list(dict.fromkeys(mediator_ids))
+    if not ids:
+        raise InvalidInput("至少指派一名调解员。", code="mediators_required", field="mediators")
+    mediators = list(
+        Mediator.objects.filter(id__in=ids, committee_id=case.committee_id, is_active=True)
+    )
+    if len(mediators) != len(ids):
+        raise InvalidInput(
+            "调解员必须是本调委会在岗的调解员。", code="invalid_mediator", field="mediators"
+        )
+    recused = set(case.recused_mediators.filter(id__in=ids).values_list("id", flat=True))
+    if recused:
+        raise InvalidInput(
+            "当事人已申请该调解员回避，不能再指派其办理本案。",
+            code="mediator_recused",
+            field="mediators",
+            mediators=sorted(recused),
+        )
+    return mediators
+
+
+def case_accept(*, actor, case: Case, mediator_ids: list[int]) -> Case:
+    """Accept a registered case and assign its mediators (director). Sets accepted_at and
+    due_on = today + MEDIATION_DAYS."""
+    _require_director(actor, case.committee_id)
+    with transaction.atomic():
+        case = _lock(case)
+        before, after = workflow.move(case, "accept")
+        mediators = _active_mediators(case, mediator_ids)
+        case.accepted_at = timezone.now()
+        case.due_on = timezone.localdate() + timedelta(days=rule("MEDIATION_DAYS"))
+        case.save()
+        case.mediators.set(mediators)
+        case_event_record(
+            case=case,
+            kind="accepted",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"mediators": [m.id for m in mediators], "due_on": str(case.due_on)},
+        )
+        _after_change(case)
+    return case
+
+
+def case_decline(
+    *, actor, case: Case, reason: str, reason_code: str = choices.DeclineReason.OTHER
+) -> Case:
+    """Decline a registered case (director), telling the party the other routes."""
+    _require_director(actor, case.committee_id)
+    if not (reason or "").strip():
+        raise InvalidInput("请填写不予受理的理由。", code="reason_required", field="reason")
+    if reason_code not in choices.DeclineReason.values:
+        raise InvalidInput("未知的不予受理原因。", code="invalid_choice", field="reason_code")
+    with transaction.atomic():
+        case = _lock(case)
+        before, after = workflow.move(case, "decline")
+        case.closing_reason = reason.strip()
+        case.decline_reason_code = reason_code
+        case.decline_notice = choices.OTHER_ROUTES_NOTICE
+        case.save()
+        case_event_record(
+            case=case,
+            kind="declined",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"reason": case.closing_reason, "reason_code": reason_code},
+        )
+        _after_change(case)
+        _after_referral_outcome(case)
+    return case
+
+
+def case_assign_mediators(
+    *, actor, case: Case, mediator_ids: list[int], reason: str = "", party_objection: bool = False
+) -> Case:
+    """Change the mediators (director). With `party_objection`, every mediator taken off
+    the case is recused for good (回避): they can never be assigned to it again."""
+    _require_director(actor, case.committee_id)
+    if party_objection and not (reason or "").strip():
+        raise InvalidInput("当事人申请回避时请填写理由。", code="reason_required", field="reason")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.move(case, "assign")
+        mediators = _active_mediators(case, mediator_ids)
+        current = set(case.mediators.values_list("id", flat=True))
+        removed = current - {m.id for m in mediators}
+        case.mediators.set(mediators)
+        if party_objection and removed:
+            case.recused_mediators.add(*removed)
+        case.save(update_fields=["updated_at"])
+        case_event_record(
+            case=case,
+            kind="mediators_assigned",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "mediators": [m.id for m in mediators],
+                "removed": sorted(removed),
+                "party_objection": party_objection,
+                "reason": (reason or "").strip(),
+            },
+        )
+    return case
+
+
+def case_record_session(
+    *,
+    actor,
+    case: Case,
+    held_at: datetime,
+    summary: str,
+    place: str = "",
+    participants: str = "",
+    party_present: bool = True,
+) -> MediationSession:
+    """Record a hearing (member). With the parties present it counts one visit."""
+    _require_member(actor, case.committee_id)
+    if held_at > timezone.now() + timedelta(minutes=10):
+        raise InvalidInput("调解时间不能晚于当前时间。", code="held_in_future", field="held_at")
+    if not (summary or "").strip():
+        raise InvalidInput("请填写调解情况。", code="summary_required", field="summary")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.move(case, "record_session")
+        if case.accepted_at and held_at < case.received_at - timedelta(days=1):
+            raise InvalidInput(
+                "调解时间早于案件登记时间。", code="held_before_received", field="held_at"
+            )
+        session = MediationSession.objects.create(
+            case=case,
+            held_at=held_at,
+            place=place,
+            participants=participants,
+            summary=summary.strip(),
+            party_present=party_present,
+            recorded_by=actor,
+        )
+        if party_present:
+            case.party_visits += 1
+        case.save(update_fields=["party_visits", "updated_at"])
+        case_event_record(
+            case=case,
+            kind="session_recorded",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "session": session.id,
+                "held_at": held_at.isoformat(),
+                "party_present": party_present,
+            },
+        )
+    return session
+
+
+def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: bool) -> Case:
+    """Extend the mediation period once, by at most EXTENSION_MAX_DAYS, with the parties'
+    consent (member)."""
+    _require_member(actor, case.committee_id)
+    if not parties_consent:
+        raise InvalidInput(
+            "延长调解期限须经双方当事人同意。",
+            code="parties_consent_required",
+            field="parties_consent",
+        )
+    if not (reason or "").strip():
+        raise InvalidInput("请填写延长理由。", code="reason_required", field="reason")
+    if not 1 <= days <= rule("EXTENSION_MAX_DAYS"):
+        raise InvalidInput(
+            f"延长天数应在1至{rule('EXTENSION_MAX_DAYS')}天之间。",
+            code="extension_too_long",
+            field="days",
+        )
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.move(case, "extend")
+        if case.extended_days:
+            raise InvalidTransition("调解期限只能延长一次。", code_detail="already_extended")
+        before_due = case.due_on
+        case.due_on = case.due_on + timedelta(days=days)
+        case.extended_days = days
+        case.extension_reason = reason.strip()
+        case.save()
+        case_event_record(
+            case=case,
+            kind="extended",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "days": days,
+                "reason": case.extension_reason,
+                "due_on_before": str(before_due),
+                "due_on": str(case.due_on),
+            },
+        )
+        _after_change(case)
+    return case
+
+
+def _clean_prevented(prevented: dict | None) -> dict[str, int]:
+    prevented = prevented or {}
+    unknown = set(prevented) - {"suicide", "civil_to_criminal", "group_fight", "group_petition"}
+    if unknown:
+        raise InvalidInput("未知的防止激化类别。", code="invalid_choice", field="prevented")
+    cleaned = {}
+    for key in ("suicide", "civil_to_criminal", "group_fight", "group_petition"):
+        value = prevented.get(key) or 0
+        if not isinstance(value, int) or value < 0:
+            raise InvalidInput("人数应为非负整数。", code="invalid", field=f"prevented.{key}")
+        cleaned[f"prevented_{key}"] = value
+    return cleaned
+
+
+def case_conclude(
+    *,
+    actor,
+    case: Case,
+    outcome: str,
+    agreement: dict | None = None,
+    guidance: str = "",
+    reason: str = "",
+    prevented: dict | None = None,
+) -> Case:
+    """Conclude mediation (member): success with an agreement (written or oral, numbered
+    like the case), or failure with the guidance given to the parties."""
+    _require_member(actor, case.committee_id)
+    prevented_fields = _clean_prevented(prevented)
+    if outcome == choices.Outcome.SUCCESS:
+        if not agreement:
+            raise InvalidInput(
+                "调解成功须记录调解协议。", code="agreement_required", field="agreement"
+            )
+        if agreement.get("form") not in choices.AgreementForm.values:
+            raise InvalidInput(
+                "协议形式应为书面或口头。", code="invalid_choice", field="agreement.form"
+            )
+        if not (agreement.get("terms") or "").strip():
+            raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
+        if agreement.get("amount") is not None and Decimal(agreement["amount"]) < 0:
+            raise InvalidInput("金额不能为负数。", code="negative_amount", field="agreement.amount")
+        if (
+            agreement.get("intends_judicial_confirmation")
+            and agreement["form"] != choices.AgreementForm.WRITTEN
+        ):
+            raise InvalidInput(
+                "只有书面调解协议可以申请司法确认。",
+                code="written_agreement_required",
+                field="agreement.intends_judicial_confirmation",
+            )
+        effective_on = agreement.get("effective_on") or timezone.localdate()
+        deadline = agreement.get("performance_deadline")
+        if deadline and deadline < effective_on:
+            raise InvalidInput(
+                "履行期限不能早于协议生效日期。",
+                code="invalid_deadline",
+                field="agreement.performance_deadline",
+            )
+        action = "conclude_success"
+    elif outcome == choices.Outcome.FAILURE:
+        if guidance not in choices.Guidance.values:
+            raise InvalidInput(
+                "调解不成须告知当事人其他途径。", code="guidance_required", field="guidance"
+            )
+        action = "conclude_failure"
+    else:
+        raise InvalidInput(
+            "调解结果应为 success 或 failure。", code="invalid_choice", field="outcome"
+        )
+
+    with transaction.atomic():
+        case = _lock(case)
+        before, after = workflow.move(case, action)
+        case.outcome = outcome
+        case.guidance = guidance if outcome == choices.Outcome.FAILURE else ""
+        case.closing_reason = (reason or "").strip()
+        case.concluded_at = timezone.now()
+        for key, value in prevented_fields.items():
+            setattr(case, key, value)
+        case.save()
+        data = {"outcome": outcome, "prevented": _jsonable(prevented_fields)}
+        if outcome == choices.Outcome.SUCCESS:
+            record = Agreement.objects.create(
+                case=case,
+                number=case.number,
+                form=agreement["form"],
+                terms=agreement["terms"].strip(),
+                amount=agreement.get("amount"),
+                performance_deadline=agreement.get("performance_deadline"),
+                effective_on=effective_on,
+                intends_judicial_confirmation=bool(agreement.get("intends_judicial_confirmation")),
+            )
+            data["agreement"] = {
+                "form": record.form,
+                "amount": str(record.amount) if record.amount is not None else None,
+            }
+        else:
+            data["guidance"] = guidance
+        case_event_record(
+            case=case,
+            kind="concluded",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data=data,
+        )
+        _after_change(case)
+        _after_referral_outcome(case)
+    return case
+
+
+def case_withdraw(*, actor, case: Case, reason: str) -> Case:
+    """The applicant withdraws (member records it)."""
+    _require_member(actor, case.committee_id)
+    if not (reason or "").strip():
+        raise InvalidInput("请填写撤回理由。", code="reason_required", field="reason")
+    with transaction.atomic():
+        case = _lock(case)
+        before, after = workflow.move(case, "withdraw")
+        case.closing_reason = reason.strip()
+        case.concluded_at = timezone.now()
+        case.save()
+        case_event_record(
+            case=case,
+            kind="withdrawn",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"reason": case.closing_reason},
+        )
+        _after_change(case)
+        _after_referral_outcome(case)
+    return case
+
+
+def case_archive(*, actor, case: Case) -> Case:
+    """Archive a concluded case whose follow-ups are all done or cancelled (member)."""
+    from mediation.models import FollowUp
+
+    _require_member(actor, case.committee_id)
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check(case, "archive")
+        pending = FollowUp.objects.filter(case=case, status=FollowUp.Status.SCHEDULED)
+        if pending.exists():
+            raise InvalidTransition(
+                "案件尚有未完成的回访或跟进事项，不能归档。",
+                status=case.status,
+                action="archive",
+                follow_ups=list(pending.values_list("id", flat=True)),
+            )
+        before, after = workflow.move(case, "archive")
+        case.archived_at = timezone.now()
+        case.save()
+        case_event_record(
+            case=case, kind="archived", actor=actor, from_status=before, to_status=after
+        )
+    return case
+
+
+def case_record_judicial_confirmation(
+    *, actor, case: Case, applied_on: date, court: str, result: str, ruling_number: str = ""
+) -> Agreement:
+    """Record the parties' application for judicial confirmation and its result (member).
+    Only a written agreement, applied for within the window after it took effect."""
+    _require_member(actor, case.committee_id)
+    if result not in choices.JudicialResult.values:
+        raise InvalidInput("司法确认结果无效。", code="invalid_choice", field="result")
+    if not (court or "").strip():
+        raise InvalidInput("请填写受理法院。", code="court_required", field="court")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.move(case, "judicial_confirmation")
+        agreement = Agreement.objects.select_for_update().get(case=case)
+        if agreement.form != choices.AgreementForm.WRITTEN:
+            raise InvalidInput(
+                "只有书面调解协议可以申请司法确认。",
+                code="written_agreement_required",
+                field="result",
+            )
+        window_end = agreement.effective_on + timedelta(days=rule("JUDICIAL_CONFIRMATION_DAYS"))
+        if not agreement.effective_on <= applied_on <= window_end:
+            raise InvalidInput(
+                f"司法确认应在协议生效之日起{rule('JUDICIAL_CONFIRMATION_DAYS')}日内申请"
+                f"（{agreement.effective_on}至{window_end}）。",
+                code="outside_judicial_window",
+                field="applied_on",
+            )
+        agreement.judicial_applied_on = applied_on
+        agreement.judicial_court = court.strip()
+        agreement.judicial_result = result
+        agreement.judicial_ruling_number = (ruling_number or "").strip()
+        agreement.save()
+        case_event_record(
+            case=case,
+            kind="judicial_confirmation",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "applied_on": str(applied_on),
+                "court": agreement.judicial_court,
+                "result": result,
+                "ruling_number": agreement.judicial_ruling_number,
+            },
+        )
+        _after_change(case)
+    return agreement
+
+
+def case_update(*, actor, case: Case, **changes) -> Case:
+    """Edit descriptive fields of an open case (member). Never status or committee."""
+    _require_member(actor, case.committee_id)
+    leader = changes.pop("responsible_leader", None)
+    if leader is not None:
+        changes["responsible_leader_name"] = (leader.get("name") or "").strip()
+        changes["responsible_leader_post"] = (leader.get("post") or "").strip()
+    unknown = set(changes) - set(DESCRIPTIVE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"这些字段不能修改：{', '.join(sorted(unknown))}", code="field_not_editable"
+        )
+    _check_codes(changes)
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.move(case, "update")
+        before = {k: getattr(case, k) for k in changes}
+        for key, value in changes.items():
+            setattr(case, key, value)
+        if {"amount_involved", "people_involved", "risk_flags"} & set(changes):
+            case.difficulty = _difficulty(
+                {
+                    f: getattr(case, f)
+                    for f in ("amount_involved", "people_involved", "risk_flags", "difficulty")
+                }
+            )
+        changed = {k: v for k, v in changes.items() if before[k] != v}
+        case.save()
+        if changed:
+            case_event_record(
+                case=case,
+                kind="updated",
+                actor=actor,
+                from_status=case.status,
+                data={
+                    "before": _jsonable({k: before[k] for k in changed}),
+                    "after": _jsonable(changed),
+                },
+            )
+    return case

@@ -1,0 +1,108 @@
+"""The states of a case and the moves allowed between them: one table, one function.
+
+```
+registered ──accept──▶ mediating ──conclude(success)──▶ succeeded ──▶ archived
+    │                      │  ├──conclude(failure)──▶ failed ──────▶ archived
+    │                      │  └──withdraw──────────▶ withdrawn ────▶ archived
+    └──decline──▶ declined └──refer out──▶ referred ──returned──▶ mediating
+transfer accepted: registered|mediating ──▶ registered (at the receiving committee)
+```
+
+Actions that do not change the state (record a session, extend, edit, ...) are in the
+same table with `to_status=None`, so "may this happen now?" has one answer. While a
+transfer is pending the case is frozen: only the transfer's own decision may touch it.
+"""
+
+from dataclasses import dataclass
+
+from mediation.choices import Status
+from mediation.exceptions import InvalidTransition
+
+OPEN = frozenset({Status.REGISTERED, Status.MEDIATING})
+CONCLUDED = frozenset({Status.SUCCEEDED, Status.FAILED, Status.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    from_statuses: frozenset[str]
+    to_status: str | None = None
+    # True for the transfer decisions, the only actions a frozen case allows.
+    allowed_while_transfer_pending: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in [
+        Action("accept", "受理", frozenset({Status.REGISTERED}), Status.MEDIATING),
+        Action("decline", "不予受理", frozenset({Status.REGISTERED}), Status.DECLINED),
+        Action("conclude_success", "调解成功结案", frozenset({Status.MEDIATING}), Status.SUCCEEDED),
+        Action("conclude_failure", "调解不成结案", frozenset({Status.MEDIATING}), Status.FAILED),
+        Action("withdraw", "撤回", frozenset({Status.MEDIATING}), Status.WITHDRAWN),
+        Action("archive", "归档", CONCLUDED, Status.ARCHIVED),
+        Action("refer", "移交协作单位", OPEN, Status.REFERRED),
+        Action("referral_returned", "协作单位退回", frozenset({Status.REFERRED}), Status.MEDIATING),
+        Action(
+            "transfer_accepted",
+            "移送接收",
+            OPEN,
+            Status.REGISTERED,
+            allowed_while_transfer_pending=True,
+        ),
+        # Actions that keep the state.
+        Action("assign", "指派调解员", OPEN),
+        Action("record_session", "记录调解", frozenset({Status.MEDIATING})),
+        Action("extend", "延长期限", frozenset({Status.MEDIATING})),
+        Action("update", "修改案件信息", OPEN),
+        Action(
+            "judicial_confirmation",
+            "登记司法确认",
+            frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
+        ),
+        Action("transfer", "移送其他调委会", OPEN),
+        Action("transfer_closed", "移送未接收", OPEN, allowed_while_transfer_pending=True),
+    ]
+}
+
+
+def check(case, action_name: str) -> Action:
+    """Raise InvalidTransition (409) unless `action_name` may happen to `case` now."""
+    action = ACTIONS[action_name]
+    if case.transfer_pending and not action.allowed_while_transfer_pending:
+        raise InvalidTransition(
+            "案件正在移送中，待接收方处理前不能进行其他操作。",
+            status=case.status,
+            action=action_name,
+            transfer_pending=True,
+        )
+    if case.status not in action.from_statuses:
+        raise InvalidTransition(
+            f"案件当前状态为“{Status(case.status).label}”，不能{action.label}。",
+            status=case.status,
+            action=action_name,
+        )
+    return action
+
+
+def move(case, action_name: str) -> tuple[str, str]:
+    """The one function that changes Case.status. Returns (from_status, to_status).
+
+    The caller (a service) holds the row lock and saves the case.
+    """
+    action = check(case, action_name)
+    before = case.status
+    if action.to_status is not None:
+        case.status = action.to_status
+    return before, case.status
+
+
+def allowed_actions(case) -> list[str]:
+    """Names of the actions `case` allows now (for clients to show the right buttons)."""
+    allowed = []
+    for name, action in ACTIONS.items():
+        if case.transfer_pending and not action.allowed_while_transfer_pending:
+            continue
+        if case.status in action.from_statuses and not action.allowed_while_transfer_pending:
+            allowed.append(name)
+    return allowed
