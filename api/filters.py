@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from mediation import choices
-from mediation.models import Case, FollowUp, Party, Referral, Transfer
+from mediation.models import Case, FollowUp, Notification, Party, Referral, Transfer
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -138,3 +138,11 @@ class FollowUpFilter(django_filters.FilterSet):
     class Meta:
         model = FollowUp
         fields = ["case", "committee"]
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]

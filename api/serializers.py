@@ -15,8 +15,10 @@ from mediation.models import (
     CaseEvent,
     FollowUp,
     MediationSession,
+    Notification,
     Party,
     Referral,
+    ScreeningReport,
     Transfer,
 )
 from mediation.validators import (
@@ -157,8 +159,12 @@ class PartyInputSerializer(serializers.Serializer):
 
 
 class ResponsibleLeaderSerializer(serializers.Serializer):
+    """包案领导. The phone receives every overdue alert by SMS (masked outside the
+    holding committee)."""
+
     name = serializers.CharField(max_length=50, allow_blank=True)
     post = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -363,10 +369,15 @@ class FollowUpSerializer(serializers.ModelSerializer):
         ]
 
 
-def _leader(case) -> dict | None:
+def _leader(case, unmasked: bool) -> dict | None:
     if not case.responsible_leader_name:
         return None
-    return {"name": case.responsible_leader_name, "post": case.responsible_leader_post}
+    phone = case.responsible_leader_phone
+    return {
+        "name": case.responsible_leader_name,
+        "post": case.responsible_leader_post,
+        "phone": phone if unmasked else mask_phone(phone),
+    }
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -414,7 +425,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ResponsibleLeaderSerializer(allow_null=True))
     def get_responsible_leader(self, case) -> dict | None:
-        return _leader(case)
+        return _leader(case, self.context["scope"].is_member(case.committee_id))
 
 
 class CaseSerializer(CaseListSerializer):
@@ -587,3 +598,89 @@ class ReferralFeedbackSerializer(serializers.Serializer):
         ]
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# --- follow-ups, notifications, ratings, screening ------------------------------------------
+
+
+class FollowUpCompleteSerializer(serializers.Serializer):
+    performed = serializers.ChoiceField(choices=choices.Performance.choices, required=False)
+    result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "case",
+            "follow_up",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
+
+    def get_unread(self, notification) -> bool:
+        return notification.read_at is None
+
+
+class RatingViewSerializer(serializers.Serializer):
+    """What a party sees behind a rating link: nothing personal."""
+
+    case_title = serializers.CharField(source="case.title")
+    committee = serializers.CharField(source="case.committee.name")
+    expires_at = serializers.DateTimeField()
+    used = serializers.SerializerMethodField()
+
+    def get_used(self, link) -> bool:
+        return link.used_at is not None
+
+
+class RatingSubmitSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ScreeningReportSerializer(serializers.ModelSerializer):
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    period = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7)
+    disputes_found = serializers.IntegerField(min_value=0, max_value=100000)
+    high_risk = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    prevented = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+
+    class Meta:
+        model = ScreeningReport
+        fields = [
+            "id",
+            "committee",
+            "period",
+            "disputes_found",
+            "high_risk",
+            "prevented",
+            "notes",
+            "filed_at",
+        ]
+        read_only_fields = ["id", "filed_at"]
+        validators = []
+
+
+class FollowUpLagSerializer(serializers.Serializer):
+    scheduled_due = serializers.IntegerField()
+    oldest_due_at = serializers.DateTimeField(allow_null=True)
+    lag_seconds = serializers.IntegerField()
+    claimed_stale = serializers.IntegerField()
+    unsent_messages = serializers.IntegerField()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "degraded"])
+    database = serializers.CharField()
+    broker = serializers.CharField()
+    follow_ups = FollowUpLagSerializer()

@@ -14,11 +14,16 @@ router.register("mechanisms", views.MechanismViewSet)
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("transfers", views.TransferViewSet, basename="transfer")
 router.register("referrals", views.ReferralViewSet, basename="referral")
+router.register("follow-ups", views.FollowUpViewSet, basename="followup")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("screening-reports", views.ScreeningReportViewSet, basename="screeningreport")
 
 v1 = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token"),
     path("auth/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("ratings/<str:token>/", views.RatingView.as_view(), name="rating"),
+    path("health/", views.HealthView.as_view(), name="health"),
     path("", include(router.urls)),
 ]
 

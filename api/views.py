@@ -1,12 +1,14 @@
 """Views: authenticate, parse, call one service or selector, serialize."""
 
 from django.db.models import Q
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api import filters, serializers
@@ -14,9 +16,17 @@ from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from committees.scope import scope_for
-from mediation import routing, services
+from mediation import followups, health, routing, services
 from mediation.exceptions import InvalidInput
-from mediation.models import Case, Referral, Transfer
+from mediation.models import (
+    Case,
+    FollowUp,
+    Notification,
+    RatingLink,
+    Referral,
+    ScreeningReport,
+    Transfer,
+)
 
 
 class MeView(APIView):
@@ -351,3 +361,128 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(
             serializers.ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data
         )
+
+
+# --- follow-ups, notifications, ratings, screening, health ----------------------------------
+
+
+class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
+    """Follow-ups of the committees in the caller's scope."""
+
+    serializer_class = serializers.FollowUpSerializer
+    filterset_class = filters.FollowUpFilter
+
+    def get_queryset(self):
+        scope = _scope(self.request)
+        if scope.sees_everything:
+            return FollowUp.objects.all()
+        return FollowUp.objects.filter(committee_id__in=scope.committee_ids)
+
+    @extend_schema(
+        request=serializers.FollowUpCompleteSerializer, responses=serializers.FollowUpSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        followup = self.get_object()
+        body = serializers.FollowUpCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        followup = followups.followup_complete(
+            actor=request.user,
+            followup=followup,
+            performed=data.get("performed", ""),
+            result=data.get("result", ""),
+            note=data.get("note", ""),
+        )
+        return Response(serializers.FollowUpSerializer(followup).data)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own notifications, newest first."""
+
+    serializer_class = serializers.NotificationSerializer
+    pagination_class = CaseCursorPagination
+    filterset_class = filters.NotificationFilter
+
+    queryset = Notification.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient=self.request.user)
+
+    @extend_schema(request=None, responses=serializers.NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        if notification.read_at is None:
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+                read_at=timezone.now()
+            )
+            notification.refresh_from_db()
+        return Response(serializers.NotificationSerializer(notification).data)
+
+
+class RatingView(APIView):
+    """好差评: a party opens the link sent to them and rates once; no login."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "ratings"
+
+    def _link(self, token):
+        link = RatingLink.objects.select_related("case__committee").filter(token=token).first()
+        if link is None or link.expires_at <= timezone.now():
+            raise NotFound("评价链接无效或已过期。")
+        return link
+
+    @extend_schema(responses=serializers.RatingViewSerializer)
+    def get(self, request, token):
+        return Response(serializers.RatingViewSerializer(self._link(token)).data)
+
+    @extend_schema(
+        request=serializers.RatingSubmitSerializer, responses=serializers.RatingViewSerializer
+    )
+    def post(self, request, token):
+        self._link(token)
+        body = serializers.RatingSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        link = followups.rating_submit(token=token, **body.validated_data)
+        return Response(serializers.RatingViewSerializer(link).data)
+
+
+class ScreeningReportViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Monthly screening reports (矛盾纠纷排查) of the committees in scope."""
+
+    serializer_class = serializers.ScreeningReportSerializer
+    filterset_fields = ["period", "committee"]
+
+    def get_queryset(self):
+        scope = _scope(self.request)
+        if scope.sees_everything:
+            return ScreeningReport.objects.all()
+        return ScreeningReport.objects.filter(committee_id__in=scope.committee_ids)
+
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.screening_report_file(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class HealthView(APIView):
+    """Database, broker and follow-up lag; no login, no personal data."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=serializers.HealthSerializer)
+    def get(self, request):
+        report = health.health_report()
+        return Response(report, status=200 if report["status"] == "ok" else 503)

@@ -178,6 +178,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNICODE_JSON": True,
+    "DEFAULT_THROTTLE_RATES": {
+        "ratings": os.environ.get("TIAOJIE_RATINGS_THROTTLE", "30/minute"),
+    },
     "DATETIME_FORMAT": "iso-8601",
 }
 
@@ -200,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "CaseSourceEnum": "mediation.choices.Source",
         "SelfRegisteredSourceEnum": "mediation.choices.SELF_REGISTERED_SOURCE_CHOICES",
         "DeclineReasonEnum": "mediation.choices.DeclineReason",
+        "PerformanceEnum": "mediation.choices.Performance",
         "PartyRoleEnum": "mediation.choices.PartyRole",
         "PartyKindEnum": "mediation.choices.PartyKind",
         "TransferStatusEnum": "mediation.models.Transfer.Status",
@@ -229,6 +233,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "scan-followups": {"task": "mediation.tasks.scan_followups", "schedule": 60.0},
+}
+
+# Follow-ups: a claimed row not fired within this many seconds (its worker died) is
+# claimed again by the next scan. Embedded mode scans in-process every N seconds.
+TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT = env_int("TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT", 60)
+TIAOJIE_EMBEDDED_SCAN_SECONDS = env_int("TIAOJIE_EMBEDDED_SCAN_SECONDS", 30)
+TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
+TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # Mediation rules (Ministry of Justice defaults; a district may change them by environment).
 TIAOJIE = {

@@ -79,6 +79,7 @@ class Case(models.Model):
     occurred_on = models.DateField("纠纷发生日期", null=True, blank=True)
     responsible_leader_name = models.CharField("包案领导", max_length=50, blank=True)
     responsible_leader_post = models.CharField("包案领导职务", max_length=100, blank=True)
+    responsible_leader_phone = models.CharField("包案领导电话", max_length=32, blank=True)
 
     status = models.CharField(
         "状态", max_length=16, choices=choices.Status.choices, default=choices.Status.REGISTERED
@@ -565,3 +566,97 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboundMessage(models.Model):
+    """An SMS (or other external message) to send, written in the same transaction as the
+    effect that causes it; `key` makes the effect happen once. Delivery is retried from
+    this table, so a broker outage delays a message and never loses it."""
+
+    key = models.CharField("去重键", max_length=120, unique=True)
+    channel = models.CharField("渠道", max_length=16, default="sms")
+    to = models.CharField("接收号码", max_length=64)
+    body = models.TextField("内容")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("错误", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "外发消息"
+        verbose_name_plural = "外发消息"
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbound_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} #{self.pk}"
+
+
+class RatingLink(models.Model):
+    """A 好差评 link sent to one party: a random token, no login, one use, expires."""
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rating_links")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="rating_links")
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("评价时间", null=True, blank=True)
+    stars = models.PositiveSmallIntegerField("星级", null=True, blank=True)
+    comment = models.TextField("评价内容", blank=True)
+
+    class Meta:
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="rating_one_link_per_party"),
+            models.CheckConstraint(
+                condition=Q(stars__isnull=True) | Q(stars__gte=1, stars__lte=5),
+                name="rating_stars_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.party_id}"
+
+
+class ScreeningReport(models.Model):
+    """A committee's monthly 矛盾纠纷排查 report: one per committee per month."""
+
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name="调委会",
+        on_delete=models.PROTECT,
+        related_name="screening_reports",
+    )
+    period = models.CharField("报告期（年-月）", max_length=7)
+    disputes_found = models.PositiveIntegerField("排查发现纠纷（件）")
+    high_risk = models.PositiveIntegerField("高风险（件）", default=0)
+    prevented = models.PositiveIntegerField("预防纠纷（件）", default=0)
+    notes = models.TextField("说明", blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField("填报时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "矛盾纠纷排查报告"
+        verbose_name_plural = "矛盾纠纷排查报告"
+        ordering = ["-period", "committee_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "period"], name="screening_one_report_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.period}"

@@ -43,6 +43,7 @@ DESCRIPTIVE_FIELDS = (
     "difficulty",
     "responsible_leader_name",
     "responsible_leader_post",
+    "responsible_leader_phone",
 )
 
 
@@ -185,6 +186,15 @@ def _difficulty(values: dict) -> str:
     return values.get("difficulty") or choices.Difficulty.ORDINARY
 
 
+def _clean_leader_phone(leader: dict) -> str:
+    phone = (leader.get("phone") or "").strip().replace(" ", "")
+    if phone and phone_problem(phone):
+        raise InvalidInput(
+            phone_problem(phone), code="invalid_phone", field="responsible_leader.phone"
+        )
+    return phone
+
+
 def _jsonable(values: dict) -> dict:
     out = {}
     for key, value in values.items():
@@ -209,6 +219,7 @@ def _register(
     leader = fields.pop("responsible_leader", None) or {}
     fields["responsible_leader_name"] = (leader.get("name") or "").strip()
     fields["responsible_leader_post"] = (leader.get("post") or "").strip()
+    fields["responsible_leader_phone"] = _clean_leader_phone(leader)
     if not fields.get("people_involved"):
         fields["people_involved"] = len(parties)
     fields["difficulty"] = _difficulty(fields)
@@ -679,6 +690,7 @@ def case_update(*, actor, case: Case, **changes) -> Case:
     if leader is not None:
         changes["responsible_leader_name"] = (leader.get("name") or "").strip()
         changes["responsible_leader_post"] = (leader.get("post") or "").strip()
+        changes["responsible_leader_phone"] = _clean_leader_phone(leader)
     unknown = set(changes) - set(DESCRIPTIVE_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -712,3 +724,56 @@ def case_update(*, actor, case: Case, **changes) -> Case:
                 },
             )
     return case
+
+
+# --- screening reports (矛盾纠纷排查) -------------------------------------------------------
+
+
+def screening_report_file(
+    *,
+    actor,
+    committee: Committee,
+    period: str,
+    disputes_found: int,
+    high_risk: int = 0,
+    prevented: int = 0,
+    notes: str = "",
+):
+    """File a committee's monthly screening report (a member files it); one per committee
+    per month. Cancels the reminders for that month."""
+    from mediation.models import FollowUp, ScreeningReport
+
+    _require_member(actor, committee.id)
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        first_day = date(year, month, 1)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "报告期格式应为 YYYY-MM。", code="invalid_period", field="period"
+        ) from None
+    if first_day > timezone.localdate():
+        raise InvalidInput("不能填报未来月份的排查报告。", code="invalid_period", field="period")
+    if high_risk > disputes_found:
+        raise InvalidInput(
+            "高风险纠纷数不能大于排查发现纠纷数。", code="invalid_counts", field="high_risk"
+        )
+    period = first_day.strftime("%Y-%m")
+    with transaction.atomic():
+        if ScreeningReport.objects.filter(committee=committee, period=period).exists():
+            raise Conflict("该调委会本月的排查报告已经填报。", period=period)
+        report = ScreeningReport.objects.create(
+            committee=committee,
+            period=period,
+            disputes_found=disputes_found,
+            high_risk=high_risk,
+            prevented=prevented,
+            notes=(notes or "").strip(),
+            filed_by=actor,
+        )
+        FollowUp.objects.filter(
+            kind=FollowUp.Kind.SCREENING_REPORT,
+            committee=committee,
+            period=period,
+            status=FollowUp.Status.SCHEDULED,
+        ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+    return report

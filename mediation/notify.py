@@ -1,0 +1,163 @@
+"""Effects of follow-ups: in-app notifications and outbound messages (SMS).
+
+Each effect carries a unique key (follow-up × recipient × channel) and is inserted with
+"ignore conflicts": firing a follow-up twice writes nothing new. External messages are
+written to the OutboundMessage table in the same transaction and delivered afterwards by
+`outbox_deliver`, through the sender configured in TIAOJIE_MESSAGE_SENDER. The default
+sender writes to the log — ids and lengths only, never the number or the text.
+"""
+
+import logging
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from committees.models import Mediator, Role
+from mediation.models import Case, Notification, OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+
+# --- who is told ---------------------------------------------------------------------------
+
+
+def directors_of(committee_id: int):
+    return (
+        get_user_model()
+        .objects.filter(
+            mediator_memberships__committee_id=committee_id,
+            mediator_memberships__role__in=Mediator.DIRECTOR_ROLES,
+            mediator_memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def mediators_of(case: Case):
+    """The case's assigned mediators with a login; the directors if none has one."""
+    users = (
+        get_user_model()
+        .objects.filter(mediator_memberships__in=case.mediators.all(), is_active=True)
+        .distinct()
+    )
+    return users if users.exists() else directors_of(case.committee_id)
+
+
+def judicial_office_of(committee) -> object:
+    return (
+        get_user_model()
+        .objects.filter(
+            tiaojie_roles__kind=Role.Kind.JUDICIAL_OFFICE,
+            tiaojie_roles__institution_id=committee.judicial_office_id,
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def district_office():
+    return (
+        get_user_model()
+        .objects.filter(tiaojie_roles__kind=Role.Kind.DISTRICT_OFFICE, is_active=True)
+        .distinct()
+    )
+
+
+# --- in-app notifications ------------------------------------------------------------------
+
+
+def notify(
+    *, users, key: str, kind: str, title: str, body: str = "", case=None, follow_up=None
+) -> int:
+    """One notification per user under `key`; repeats are ignored. Returns how many users."""
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            key=f"{key}:u{user_id}",
+            kind=kind,
+            title=title[:200],
+            body=body,
+            case=case,
+            follow_up=follow_up,
+        )
+        for user_id in {u.pk for u in users}
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- outbound messages ---------------------------------------------------------------------
+
+
+class LogSender:
+    """The default sender: logs that a message would go out, without personal data."""
+
+    def send(self, message: OutboundMessage) -> None:
+        logger.info(
+            "outbound %s message #%s for case %s (%d characters)",
+            message.channel,
+            message.pk,
+            message.case_id,
+            len(message.body),
+        )
+
+
+def get_sender():
+    path = getattr(settings, "TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
+    module_name, _, class_name = path.rpartition(".")
+    return getattr(import_module(module_name), class_name)()
+
+
+def message_queue(*, key: str, to: str, body: str, case=None, channel: str = "sms") -> None:
+    """Queue one external message (inside the caller's transaction); once per key."""
+    OutboundMessage.objects.bulk_create(
+        [OutboundMessage(key=key, channel=channel, to=to, body=body, case=case)],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(_kick_delivery)
+
+
+def _kick_delivery() -> None:
+    from mediation.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.delay()
+    except Exception:  # the broker is down: the scan delivers from the table later
+        logger.warning("could not enqueue outbox delivery; the next scan will deliver")
+
+
+MAX_ATTEMPTS = 10
+
+
+def outbox_deliver(*, limit: int = 100) -> int:
+    """Send unsent messages, each claimed under a row lock so two workers never send one
+    message twice. Returns how many were sent."""
+    sender = get_sender()
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            message = (
+                OutboundMessage.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+                .order_by("id")
+                .first()
+            )
+            if message is None:
+                break
+            try:
+                sender.send(message)
+            except Exception as error:  # a gateway error: count it and try again later
+                message.attempts += 1
+                message.last_error = type(error).__name__[:200]
+                message.save(update_fields=["attempts", "last_error"])
+                logger.warning("sending message #%s failed: %s", message.pk, type(error).__name__)
+                continue
+            message.sent_at = timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["sent_at", "attempts"])
+            sent += 1
+    return sent

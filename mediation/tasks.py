@@ -1,0 +1,31 @@
+"""Celery tasks: thin wrappers that take ids, call one function, and may run twice.
+
+Beat sends `scan_followups` every minute (config/settings.py CELERY_BEAT_SCHEDULE); the
+database holds the schedule, the broker only says "go look now".
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from mediation import followups, notify
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def scan_followups() -> int:
+    return followups.followups_scan()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def fire_followup(followup_id: int) -> bool:
+    return followups.followup_fire(followup_id=followup_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def deliver_outbox() -> int:
+    return notify.outbox_deliver()
