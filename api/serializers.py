@@ -190,7 +190,15 @@ class CaseFieldsSerializer(serializers.Serializer):
 
 
 class CaseBodySerializer(CaseFieldsSerializer):
-    parties = PartyInputSerializer(many=True, min_length=2, max_length=200)
+    parties = PartyInputSerializer(many=True, max_length=200)
+
+    def validate_parties(self, parties):
+        roles = {party["role"] for party in parties}
+        if not {choices.PartyRole.APPLICANT, choices.PartyRole.RESPONDENT} <= roles:
+            raise serializers.ValidationError(
+                "至少需要一名申请人和一名被申请人。", code="parties_incomplete"
+            )
+        return parties
 
 
 class CaseCreateSerializer(CaseBodySerializer):
@@ -684,3 +692,112 @@ class HealthSerializer(serializers.Serializer):
     database = serializers.CharField()
     broker = serializers.CharField()
     follow_ups = FollowUpLagSerializer()
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    from_ = serializers.DateField(
+        required=False, help_text="First day, by date received (default: 1 January this year)."
+    )
+    to = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
+    committee = serializers.IntegerField(required=False, min_value=1)
+    area = serializers.IntegerField(required=False, min_value=1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {
+                    "to": [
+                        serializers.ErrorDetail("结束日期不能早于开始日期。", code="invalid_period")
+                    ]
+                }
+            )
+        return attrs
+
+
+class SatisfactionSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    bad = serializers.IntegerField()
+
+
+class CountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Cases received in the period.")
+    accepted = serializers.IntegerField(help_text="Cases accepted in the period (date accepted).")
+    concluded = serializers.IntegerField(
+        help_text="succeeded + failed + withdrawn, by date concluded."
+    )
+    succeeded = serializers.IntegerField(help_text="By date concluded.")
+    failed = serializers.IntegerField(help_text="By date concluded.")
+    withdrawn = serializers.IntegerField(help_text="By date concluded.")
+    declined = serializers.IntegerField(help_text="By date declined.")
+    success_rate = serializers.FloatField(allow_null=True, help_text="succeeded ÷ concluded.")
+    written_agreements = serializers.IntegerField()
+    oral_agreements = serializers.IntegerField()
+    amount_involved = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Sum over cases received in the period."
+    )
+    people_involved = serializers.IntegerField(help_text="Sum over cases received in the period.")
+    agreement_amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Sum of agreement amounts, by date concluded."
+    )
+    judicial_confirmations = serializers.IntegerField(
+        help_text="Agreements confirmed by a court, by date applied."
+    )
+    one_visit_rate = serializers.FloatField(
+        allow_null=True, help_text="Successes with at most one visit by the parties ÷ successes."
+    )
+
+
+class SummarySerializer(CountsSerializer):
+    overdue = serializers.IntegerField(
+        help_text="Cases received in the period that are past their due date now."
+    )
+    median_days_to_conclude = serializers.FloatField(allow_null=True)
+    satisfaction = SatisfactionSerializer()
+    transfers_in = serializers.IntegerField()
+    transfers_out = serializers.IntegerField()
+    as_of = serializers.DateTimeField()
+    computed_from = serializers.ChoiceField(choices=["rollup", "raw"])
+
+
+class BreakdownRowSerializer(CountsSerializer):
+    dispute_type = serializers.CharField(required=False)
+    source = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    outcome = serializers.CharField(required=False)
+    committee = serializers.IntegerField(required=False)
+    area = serializers.IntegerField(required=False, allow_null=True)
+    month = serializers.CharField(required=False)
+    quarter = serializers.CharField(required=False)
+    year = serializers.CharField(required=False)
+
+
+class BreakdownSerializer(serializers.Serializer):
+    dimensions = serializers.ListField(child=serializers.CharField())
+    rows = BreakdownRowSerializer(many=True)
+    as_of = serializers.DateTimeField()
+    computed_from = serializers.ChoiceField(choices=["rollup", "raw"])
+
+
+class MechanismStatSerializer(serializers.Serializer):
+    mechanism = serializers.CharField()
+    name = serializers.CharField()
+    inbound = serializers.IntegerField()
+    outbound = serializers.IntegerField()
+    concluded = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    feedback_on_time = serializers.IntegerField()
+    feedback_late = serializers.IntegerField()
+
+
+class MechanismStatsSerializer(serializers.Serializer):
+    results = MechanismStatSerializer(many=True)
+    as_of = serializers.DateTimeField()

@@ -24,6 +24,12 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("ratings/<str:token>/", views.RatingView.as_view(), name="rating"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("statistics/summary/", views.StatisticsSummaryView.as_view(), name="stats-summary"),
+    path("statistics/breakdown/", views.StatisticsBreakdownView.as_view(), name="stats-breakdown"),
+    path(
+        "statistics/mechanisms/", views.StatisticsMechanismsView.as_view(), name="stats-mechanisms"
+    ),
+    path("statistics/export/", views.StatisticsExportView.as_view(), name="stats-export"),
     path("", include(router.urls)),
 ]
 

@@ -1,22 +1,25 @@
 """Views: authenticate, parse, call one service or selector, serialize."""
 
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api import filters, serializers
+from api import exports, filters, serializers
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from committees.scope import scope_for
-from mediation import followups, health, routing, services
+from mediation import followups, health, routing, services, statistics
 from mediation.exceptions import InvalidInput
 from mediation.models import (
     Case,
@@ -150,7 +153,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):
         case = self.get_object()
-        forbidden = {"status", "committee", "number", "source", "parties"} & set(request.data)
+        editable = set(serializers.CaseUpdateSerializer().fields)
+        forbidden = set(request.data) - editable if hasattr(request.data, "keys") else set()
         if forbidden:
             raise InvalidInput(
                 f"这些字段不能通过修改接口变更：{', '.join(sorted(forbidden))}",
@@ -325,8 +329,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         if scope.sees_everything:
             return queryset
+        # Committees see the referrals of the cases they hold now (a transferred case's
+        # referral moves with it); a liaison sees its institution's.
         return queryset.filter(
-            Q(institution_id__in=scope.liaison_of) | Q(committee_id__in=scope.committee_ids)
+            Q(institution_id__in=scope.liaison_of) | Q(case__committee_id__in=scope.committee_ids)
         )
 
     @extend_schema(
@@ -486,3 +492,146 @@ class HealthView(APIView):
     def get(self, request):
         report = health.health_report()
         return Response(report, status=200 if report["status"] == "ok" else 503)
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+def statistics_filter(request) -> tuple[statistics.Filter, statistics.Period]:
+    """The committees and period a statistics request covers, within the caller's scope.
+
+    A filter naming a committee or area outside the scope is 404 (never a silent empty
+    answer); a caller with no committee in scope (a liaison) is 403."""
+    scope = _scope(request)
+    if not scope.sees_everything and not scope.committee_ids:
+        raise PermissionDenied("统计数据仅向调委会、司法所和区司法局提供。")
+    query = serializers.StatisticsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    allowed = None if scope.sees_everything else set(scope.committee_ids)
+    committees = allowed
+    if "committee" in params:
+        if (allowed is not None and params["committee"] not in allowed) or not (
+            Committee.objects.filter(pk=params["committee"]).exists()
+        ):
+            raise NotFound("调委会不存在或不在您的统计范围内。")
+        committees = {params["committee"]}
+    if "area" in params:
+        area_committees = set(
+            Committee.objects.filter(
+                Q(judicial_office__area_id=params["area"])
+                | Q(area_id=params["area"])
+                | Q(area__parent_id=params["area"])
+            ).values_list("id", flat=True)
+        )
+        if params["area"] == Area.objects.filter(parent=None).values_list("id", flat=True).first():
+            area_committees = set(Committee.objects.values_list("id", flat=True))
+        visible = area_committees if allowed is None else area_committees & allowed
+        if not visible:
+            raise NotFound("区划不存在或不在您的统计范围内。")
+        committees = visible if committees is None else committees & visible
+    today = timezone.localdate()
+    period = statistics.Period(
+        start=params.get("from") or today.replace(month=1, day=1), end=params.get("to") or today
+    )
+    return statistics.Filter(None if committees is None else frozenset(committees)), period
+
+
+STATISTICS_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (date received)."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive."),
+    OpenApiParameter("committee", OpenApiTypes.INT),
+    OpenApiParameter("area", OpenApiTypes.INT),
+]
+
+
+class StatisticsSummaryView(APIView):
+    """Every measure for the caller's scope. Cases are counted by date received;
+    conclusions by date concluded."""
+
+    @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.SummarySerializer)
+    def get(self, request):
+        scope, period = statistics_filter(request)
+        return Response(serializers.SummarySerializer(statistics.summary(scope, period)).data)
+
+
+class StatisticsBreakdownView(APIView):
+    """The summary's counts per combination of dimensions (`by`, repeatable)."""
+
+    @extend_schema(
+        parameters=[
+            *STATISTICS_PARAMETERS,
+            OpenApiParameter(
+                "by",
+                OpenApiTypes.STR,
+                many=True,
+                enum=list(statistics.DIMENSIONS),
+                description="Dimension(s): repeat the parameter for several.",
+            ),
+        ],
+        responses=serializers.BreakdownSerializer,
+    )
+    def get(self, request):
+        scope, period = statistics_filter(request)
+        dims = list(dict.fromkeys(request.query_params.getlist("by")))
+        if not dims:
+            raise InvalidInput("请至少指定一个统计维度（by）。", code="dimension_required")
+        unknown = [d for d in dims if d not in statistics.DIMENSIONS]
+        if unknown:
+            raise InvalidInput(
+                f"不支持的统计维度：{', '.join(unknown)}",
+                code="invalid_dimension",
+                allowed=list(statistics.DIMENSIONS),
+            )
+        data = statistics.breakdown(scope, period, dims)
+        return Response(serializers.BreakdownSerializer(data).data)
+
+
+class StatisticsMechanismsView(APIView):
+    """Per docking mechanism: inbound, outbound, concluded, succeeded, feedback on time
+    and late (referrals created / fed back in the period)."""
+
+    @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.MechanismStatsSerializer)
+    def get(self, request):
+        scope, period = statistics_filter(request)
+        data = {"results": statistics.mechanisms(scope, period), "as_of": timezone.now()}
+        return Response(serializers.MechanismStatsSerializer(data).data)
+
+
+class FileExportNegotiation(DefaultContentNegotiation):
+    """`?format=` names the file type here (API.md), not a DRF renderer; errors are JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class StatisticsExportView(APIView):
+    """The Ministry-format monthly table (人民调解工作统计月报表) as XLSX or CSV."""
+
+    content_negotiation_class = FileExportNegotiation
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "statistics_export"
+
+    @extend_schema(
+        parameters=[
+            *STATISTICS_PARAMETERS,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"]),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        scope, period = statistics_filter(request)
+        kind = request.query_params.get("format", "xlsx")
+        if kind not in ("xlsx", "csv"):
+            raise InvalidInput("导出格式应为 xlsx 或 csv。", code="invalid_format")
+        table = statistics.ministry_table(scope, period)
+        title = f"人民调解工作统计月报表（{period.start}至{period.end}）"
+        name = f"ministry-{period.start}-{period.end}.{kind}"
+        if kind == "csv":
+            body, content_type = exports.ministry_csv(table, title), "text/csv; charset=utf-8"
+        else:
+            body = exports.ministry_xlsx(table, title)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

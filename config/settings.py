@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "UNICODE_JSON": True,
     "DEFAULT_THROTTLE_RATES": {
         "ratings": os.environ.get("TIAOJIE_RATINGS_THROTTLE", "30/minute"),
+        "statistics_export": os.environ.get("TIAOJIE_EXPORT_THROTTLE", "10/minute"),
     },
     "DATETIME_FORMAT": "iso-8601",
 }

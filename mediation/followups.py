@@ -168,9 +168,16 @@ def followups_claim(*, limit: int = 200) -> list[int]:
 def followup_fire(*, followup_id: int) -> bool:
     """Fire one follow-up once: its effects, the next step, and its new status.
     Returns False when there was nothing to do (already fired, cancelled, gone)."""
+    case_id = FollowUp.objects.filter(pk=followup_id).values_list("case_id", flat=True).first()
     with transaction.atomic():
+        if case_id is not None:
+            # Lock order everywhere: case, then transfer/referral, then follow-up. The
+            # services change follow-ups while holding the case lock; taking the case lock
+            # first here means a firing (e.g. a transfer expiring) and a decision on the
+            # same case queue instead of deadlocking.
+            Case.objects.select_for_update().filter(pk=case_id).first()
         row = (
-            FollowUp.objects.select_for_update()
+            FollowUp.objects.select_for_update(of=("self",))
             .select_related("case", "committee", "transfer", "referral")
             .filter(pk=followup_id)
             .first()

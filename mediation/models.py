@@ -96,6 +96,9 @@ class Case(models.Model):
     outcome = models.CharField(
         "调解结果", max_length=16, choices=choices.Outcome.choices, blank=True
     )
+    # How the case ended (kept after archiving, for statistics): succeeded, failed,
+    # withdrawn or declined, with `concluded_at` the moment it ended.
+    closed_as = models.CharField("结案方式", max_length=16, blank=True)
     guidance = models.CharField(
         "告知途径", max_length=32, choices=choices.Guidance.choices, blank=True
     )
@@ -144,6 +147,8 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["committee", "-id"], name="case_committee_recent"),
+            models.Index(fields=["committee", "received_at"], name="case_committee_received"),
+            models.Index(fields=["concluded_at"], name="case_concluded_at"),
             models.Index(fields=["status", "due_on"], name="case_status_due"),
             models.Index(fields=["received_at"], name="case_received_at"),
             models.Index(fields=["number"], name="case_number"),
@@ -660,3 +665,73 @@ class ScreeningReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee} {self.period}"
+
+
+class MonthlyStat(models.Model):
+    """The statistics rollup: one row per committee × month × dispute type × source.
+
+    Each counter counts what happened in that month by its own date: `received` and the
+    amounts and people by date received, `accepted` by date accepted, the conclusions and
+    agreement figures by date concluded, judicial confirmations by date applied. Rows are
+    recomputed from the raw tables for every committee-month marked dirty (StatDirty) by
+    the services; mediation.statistics is the reference and the reader."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")
+    dispute_type = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    accepted_party_application = models.PositiveIntegerField(default=0)
+    accepted_screening = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
+    written_agreements = models.PositiveIntegerField(default=0)
+    oral_agreements = models.PositiveIntegerField(default=0)
+    one_visit = models.PositiveIntegerField(default=0)
+    judicial_confirmations = models.PositiveIntegerField(default=0)
+    amount_involved = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    people_involved = models.PositiveBigIntegerField(default=0)
+    concluded_people = models.PositiveBigIntegerField(default=0)
+    agreement_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    prevented_suicide_cases = models.PositiveIntegerField(default=0)
+    prevented_suicide = models.PositiveIntegerField(default=0)
+    prevented_civil_to_criminal_cases = models.PositiveIntegerField(default=0)
+    prevented_civil_to_criminal = models.PositiveIntegerField(default=0)
+    prevented_group_fight_cases = models.PositiveIntegerField(default=0)
+    prevented_group_fight = models.PositiveIntegerField(default=0)
+    prevented_group_petition_cases = models.PositiveIntegerField(default=0)
+    prevented_group_petition = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "统计汇总"
+        verbose_name_plural = "统计汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "month", "dispute_type", "source"],
+                name="monthlystat_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "committee"], name="monthlystat_month")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.month:%Y-%m} {self.dispute_type}/{self.source}"
+
+
+class StatDirty(models.Model):
+    """A committee-month whose rollup rows must be recomputed (marked in the same
+    transaction as the change; cleared by the refresher)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "month"], name="statdirty_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.month:%Y-%m}"

@@ -175,7 +175,7 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
                 "previous_source": previous_source,
             },
         )
-        _after_change(case)
+        _after_change(case, also_committee_id=sender.id)
     return transfer
 
 
@@ -251,6 +251,8 @@ def referral_receive(
     `committee` with source = the mechanism's code, and the outcome is due back within the
     mechanism's feedback days. Atomic: nothing is written if any rule fails."""
     liaison_of = scope_for(actor).liaison_of
+    if not liaison_of and not actor.is_superuser:
+        raise NotAllowed("只有协作单位的联络员可以转介案件。")
     if institution is None:
         if len(liaison_of) != 1:
             raise InvalidInput("请指明转介单位。", code="institution_required", field="institution")

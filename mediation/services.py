@@ -85,11 +85,13 @@ def _lock(case: Case) -> Case:
     return locked
 
 
-def _after_change(case: Case) -> None:
-    """Bring the case's follow-ups in line with its new state (the follow-up engine)."""
-    from mediation import followups
+def _after_change(case: Case, *, also_committee_id: int | None = None) -> None:
+    """Bring the case's follow-ups in line with its new state (the follow-up engine) and
+    mark its committee-months for the statistics rollup (and the sender's, on a move)."""
+    from mediation import followups, statistics
 
     followups.followups_sync_case(case=case)
+    statistics.mark_dirty(case=case, also_committee_id=also_committee_id)
 
 
 def _after_referral_outcome(case: Case) -> None:
@@ -332,6 +334,8 @@ def case_decline(
         case = _lock(case)
         before, after = workflow.move(case, "decline")
         case.closing_reason = reason.strip()
+        case.closed_as = "declined"
+        case.concluded_at = timezone.now()
         case.decline_reason_code = reason_code
         case.decline_notice = choices.OTHER_ROUTES_NOTICE
         case.save()
@@ -548,6 +552,7 @@ def case_conclude(
         case = _lock(case)
         before, after = workflow.move(case, action)
         case.outcome = outcome
+        case.closed_as = after
         case.guidance = guidance if outcome == choices.Outcome.FAILURE else ""
         case.closing_reason = (reason or "").strip()
         case.concluded_at = timezone.now()
@@ -593,6 +598,7 @@ def case_withdraw(*, actor, case: Case, reason: str) -> Case:
     with transaction.atomic():
         case = _lock(case)
         before, after = workflow.move(case, "withdraw")
+        case.closed_as = after
         case.closing_reason = reason.strip()
         case.concluded_at = timezone.now()
         case.save()
@@ -617,6 +623,16 @@ def case_archive(*, actor, case: Case) -> Case:
     with transaction.atomic():
         case = _lock(case)
         workflow.check(case, "archive")
+        open_referrals = case.referrals.filter(direction="outbound", status="open").values_list(
+            "id", flat=True
+        )
+        if open_referrals:
+            raise InvalidTransition(
+                "案件已移交协作单位，尚未收到处理结果，不能归档。",
+                status=case.status,
+                action="archive",
+                referrals=list(open_referrals),
+            )
         pending = FollowUp.objects.filter(case=case, status=FollowUp.Status.SCHEDULED)
         if pending.exists():
             raise InvalidTransition(
@@ -703,13 +719,15 @@ def case_update(*, actor, case: Case, **changes) -> Case:
         before = {k: getattr(case, k) for k in changes}
         for key, value in changes.items():
             setattr(case, key, value)
-        if {"amount_involved", "people_involved", "risk_flags"} & set(changes):
-            case.difficulty = _difficulty(
-                {
-                    f: getattr(case, f)
-                    for f in ("amount_involved", "people_involved", "risk_flags", "difficulty")
-                }
-            )
+        # Difficulty follows the rules whatever was edited: a major dispute stays major.
+        before["difficulty"] = before.get("difficulty", case.difficulty)
+        case.difficulty = _difficulty(
+            {
+                f: getattr(case, f)
+                for f in ("amount_involved", "people_involved", "risk_flags", "difficulty")
+            }
+        )
+        changes = {**changes, "difficulty": case.difficulty}
         changed = {k: v for k, v in changes.items() if before[k] != v}
         case.save()
         if changed:

@@ -46,9 +46,19 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****0000 for a mobile; landlines keep the area code and the last four digits."""
+    """138****0000 for a mobile; landlines keep the area code and the last four digits
+    (0951-***4567)."""
     if not value:
         return value
     if len(value) <= 7:
         return "*" * len(value)
+    if value.startswith("0"):
+        if "-" in value:
+            area, number = value.split("-", 1)
+        else:
+            # 010 and 02x are three-digit area codes; the rest have four.
+            size = 3 if value[1] in "12" else 4
+            area, number = value[:size], value[size:]
+            return area + "*" * (len(number) - 4) + number[-4:]
+        return f"{area}-" + "*" * (len(number) - 4) + number[-4:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]

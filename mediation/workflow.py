@@ -40,7 +40,8 @@ ACTIONS: dict[str, Action] = {
         Action("conclude_success", "调解成功结案", frozenset({Status.MEDIATING}), Status.SUCCEEDED),
         Action("conclude_failure", "调解不成结案", frozenset({Status.MEDIATING}), Status.FAILED),
         Action("withdraw", "撤回", frozenset({Status.MEDIATING}), Status.WITHDRAWN),
-        Action("archive", "归档", CONCLUDED, Status.ARCHIVED),
+        # A referred case is archived once the partner has reported its result.
+        Action("archive", "归档", CONCLUDED | {Status.REFERRED}, Status.ARCHIVED),
         Action("refer", "移交协作单位", OPEN, Status.REFERRED),
         Action("referral_returned", "协作单位退回", frozenset({Status.REFERRED}), Status.MEDIATING),
         Action(

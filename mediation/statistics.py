@@ -1,0 +1,660 @@
+"""Statistics in the Ministry's categories, computed by the database.
+
+Two paths give the same numbers:
+
+- **raw** (the reference): GROUP BY / conditional aggregates over the case tables, for
+  any period;
+- **rollup**: sums over MonthlyStat (committee × month × dispute type × source), used
+  when the period is whole months and the dimensions are ones the rollup keeps. The
+  services mark the committee-months a change touches (StatDirty) in the same
+  transaction; `rollup_refresh` (run by the follow-up scan every minute) recomputes them
+  from the raw tables. `as_of` says up to when the rollup is exact.
+
+Dates: the period filters cases by date **received**; conclusions (succeeded, failed,
+withdrawn, declined, agreements, prevention figures, one-visit) count by date
+**concluded**, acceptances by date accepted, judicial confirmations by date applied;
+each in Asia/Shanghai days. `overdue` is the state now of cases received in the period.
+
+Definitions: concluded = succeeded + failed + withdrawn; success_rate = succeeded ÷
+concluded; one_visit_rate = successes with at most one party visit ÷ successes;
+median_days_to_conclude = the median of (concluded − received) in days over cases
+concluded in the period (succeeded, failed or withdrawn). No statistic carries
+personal data, and party fields are neither filters nor dimensions.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    Q,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from mediation import choices
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    MonthlyStat,
+    RatingLink,
+    StatDirty,
+)
+
+ADDITIVE = (
+    "received",
+    "accepted",
+    "accepted_party_application",
+    "accepted_screening",
+    "succeeded",
+    "failed",
+    "withdrawn",
+    "declined",
+    "written_agreements",
+    "oral_agreements",
+    "one_visit",
+    "judicial_confirmations",
+    "amount_involved",
+    "people_involved",
+    "concluded_people",
+    "agreement_amount",
+    "prevented_suicide_cases",
+    "prevented_suicide",
+    "prevented_civil_to_criminal_cases",
+    "prevented_civil_to_criminal",
+    "prevented_group_fight_cases",
+    "prevented_group_fight",
+    "prevented_group_petition_cases",
+    "prevented_group_petition",
+)
+PREVENTION_KINDS = ("suicide", "civil_to_criminal", "group_fight", "group_petition")
+
+DIMENSIONS = (
+    "dispute_type",
+    "source",
+    "status",
+    "outcome",
+    "committee",
+    "area",
+    "month",
+    "quarter",
+    "year",
+)
+ROLLUP_DIMENSIONS = {"dispute_type", "source", "committee", "area", "month", "quarter", "year"}
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def _start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # inclusive
+    end: date  # inclusive
+
+    @property
+    def after(self) -> datetime:
+        return _start(self.start)
+
+    @property
+    def before(self) -> datetime:
+        return _start(self.end + timedelta(days=1))
+
+    @property
+    def is_whole_months(self) -> bool:
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    def within(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.after, f"{field}__lt": self.before})
+
+    def within_dates(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which committees count: None means all (the district office, unfiltered)."""
+
+    committee_ids: frozenset[int] | None
+
+    def cases(self):
+        queryset = Case.objects.all()
+        if self.committee_ids is not None:
+            queryset = queryset.filter(committee_id__in=self.committee_ids)
+        return queryset
+
+    def on(self, queryset, field: str = "committee_id"):
+        if self.committee_ids is None:
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.committee_ids})
+
+
+# --- raw measures (the reference) -----------------------------------------------------------
+
+
+def _raw_case_aggregates(period: Period) -> dict:
+    received = period.within("received_at")
+    accepted = period.within("accepted_at")
+    concluded = period.within("concluded_at")
+    succeeded = concluded & Q(closed_as="succeeded")
+    aggregates = {
+        "received": Count("id", filter=received),
+        "accepted": Count("id", filter=accepted),
+        "accepted_party_application": Count(
+            "id", filter=accepted & Q(source=choices.Source.PARTY_APPLICATION)
+        ),
+        "accepted_screening": Count("id", filter=accepted & Q(source=choices.Source.SCREENING)),
+        "succeeded": Count("id", filter=succeeded),
+        "failed": Count("id", filter=concluded & Q(closed_as="failed")),
+        "withdrawn": Count("id", filter=concluded & Q(closed_as="withdrawn")),
+        "declined": Count("id", filter=concluded & Q(closed_as="declined")),
+        "written_agreements": Count(
+            "id", filter=succeeded & Q(agreement__form=choices.AgreementForm.WRITTEN)
+        ),
+        "oral_agreements": Count(
+            "id", filter=succeeded & Q(agreement__form=choices.AgreementForm.ORAL)
+        ),
+        "one_visit": Count("id", filter=succeeded & Q(party_visits__lte=1)),
+        "judicial_confirmations": Count(
+            "id",
+            filter=period.within_dates("agreement__judicial_applied_on")
+            & Q(agreement__judicial_result=choices.JudicialResult.CONFIRMED),
+        ),
+        "amount_involved": Coalesce(Sum("amount_involved", filter=received), Decimal("0")),
+        "people_involved": Coalesce(Sum("people_involved", filter=received), 0),
+        "concluded_people": Coalesce(Sum("people_involved", filter=succeeded), 0),
+        "agreement_amount": Coalesce(Sum("agreement__amount", filter=succeeded), Decimal("0")),
+    }
+    ended = concluded & ~Q(closed_as="declined")
+    for kind in PREVENTION_KINDS:
+        field = f"prevented_{kind}"
+        aggregates[f"{field}_cases"] = Count("id", filter=ended & Q(**{f"{field}__gt": 0}))
+        aggregates[field] = Coalesce(Sum(field, filter=ended), 0)
+    # Prefixed: several measures share a name with a Case field (people_involved, …).
+    return {f"{PREFIX}{name}": aggregate for name, aggregate in aggregates.items()}
+
+
+PREFIX = "m_"
+
+
+def _unprefix(row: dict) -> dict:
+    return {k[len(PREFIX) :] if k.startswith(PREFIX) else k: v for k, v in row.items()}
+
+
+def _touching(queryset, period: Period):
+    """Cases with any dated fact in the period (keeps the aggregate scan small)."""
+    return queryset.filter(
+        period.within("received_at")
+        | period.within("accepted_at")
+        | period.within("concluded_at")
+        | period.within_dates("agreement__judicial_applied_on")
+    )
+
+
+def raw_counts(scope: Filter, period: Period) -> dict:
+    return _unprefix(_touching(scope.cases(), period).aggregate(**_raw_case_aggregates(period)))
+
+
+# --- the rollup ----------------------------------------------------------------------------
+
+
+def mark_dirty(*, case: Case, also_committee_id: int | None = None) -> None:
+    """Mark the committee-months this case's figures fall in (inside the caller's
+    transaction). A repeat mark moves `marked_at` forward, waiting for a running refresh
+    of the same cell to commit, so no change is missed."""
+    months = set()
+    for moment in (case.received_at, case.accepted_at, case.concluded_at):
+        if moment:
+            months.add(first_of_month(timezone.localdate(moment)))
+    applied = (
+        Agreement.objects.filter(case_id=case.pk)
+        .values_list("judicial_applied_on", flat=True)
+        .first()
+    )
+    if applied:
+        months.add(first_of_month(applied))
+    committees = {case.committee_id, also_committee_id} - {None}
+    table = StatDirty._meta.db_table
+    with connection.cursor() as cursor:
+        for committee_id in committees:
+            for month in months:
+                cursor.execute(
+                    f"INSERT INTO {table} (committee_id, month, marked_at) "
+                    "VALUES (%s, %s, %s) ON CONFLICT (committee_id, month) "
+                    "DO UPDATE SET marked_at = excluded.marked_at",
+                    [committee_id, month, timezone.now()],
+                )
+
+
+def _recompute(committee_id: int, month: date) -> int:
+    """Replace the rollup rows of one committee-month by a recompute from the raw tables."""
+    period = Period(month, next_month(month) - timedelta(days=1))
+    MonthlyStat.objects.filter(committee_id=committee_id, month=month).delete()
+    rows = (
+        _touching(Case.objects.filter(committee_id=committee_id), period)
+        .values("dispute_type", "source")
+        .annotate(**_raw_case_aggregates(period))
+        .order_by()
+    )
+    cells = [
+        MonthlyStat(committee_id=committee_id, month=month, **_unprefix(row))
+        for row in rows
+        if any(_unprefix(row)[name] for name in ADDITIVE)
+    ]
+    MonthlyStat.objects.bulk_create(cells)
+    return len(cells)
+
+
+def rollup_refresh(*, limit: int = 500) -> int:
+    """Recompute up to `limit` dirty committee-months, each in its own transaction, the
+    dirty row locked (SKIP LOCKED) so two refreshers never work on one cell."""
+    done = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            dirty = (
+                StatDirty.objects.select_for_update(skip_locked=True).order_by("marked_at").first()
+            )
+            if dirty is None:
+                break
+            _recompute(dirty.committee_id, dirty.month)
+            dirty.delete()
+            done += 1
+    return done
+
+
+def rollup_rebuild() -> int:
+    """Recompute every committee-month that has cases (after a bulk load)."""
+    StatDirty.objects.all().delete()
+    MonthlyStat.objects.all().delete()
+    months = set()
+    for field in ("received_at", "accepted_at", "concluded_at"):
+        rows = Case.objects.exclude(**{field: None}).values_list("committee_id", field)
+        rows = (
+            rows.annotate(
+                y=ExtractYear(field, tzinfo=timezone.get_current_timezone()),
+                m=ExtractMonth(field, tzinfo=timezone.get_current_timezone()),
+            )
+            .values_list("committee_id", "y", "m")
+            .distinct()
+            .order_by()
+        )
+        months |= {(c, date(y, m, 1)) for c, y, m in rows}
+    for committee_id, month in sorted(months):
+        with transaction.atomic():
+            _recompute(committee_id, month)
+    return len(months)
+
+
+def rollup_as_of(scope: Filter) -> datetime:
+    pending = scope.on(StatDirty.objects.all()).aggregate(oldest=Min("marked_at"))["oldest"]
+    return pending or timezone.now()
+
+
+def rollup_counts(scope: Filter, period: Period) -> dict:
+    cells = scope.on(MonthlyStat.objects.filter(month__gte=period.start, month__lte=period.end))
+    sums = {k: v or 0 for k, v in cells.aggregate(**{n: Sum(n) for n in ADDITIVE}).items()}
+    for name in ("amount_involved", "agreement_amount"):
+        sums[name] = Decimal(sums[name] or 0).quantize(Decimal("0.01"))
+    return sums
+
+
+# --- measures not kept in the rollup ---------------------------------------------------------
+
+
+class Median(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def median_days_to_conclude(scope: Filter, period: Period) -> float | None:
+    concluded = scope.cases().filter(
+        period.within("concluded_at"), closed_as__in=("succeeded", "failed", "withdrawn")
+    )
+    duration = ExpressionWrapper(F("concluded_at") - F("received_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        from django.db.models.functions import Extract
+
+        seconds = Extract(duration, "epoch")
+        value = concluded.aggregate(median=Median(seconds))["median"]
+        return None if value is None else round(value / 86400, 1)
+    # Elsewhere: the middle row(s) by duration, picked by the database with OFFSET.
+    total = concluded.count()
+    if not total:
+        return None
+    ordered = concluded.annotate(duration=duration).order_by("duration")
+    middle = list(ordered.values_list("duration", flat=True)[(total - 1) // 2 : total // 2 + 1])
+    days = [d.total_seconds() / 86400 if isinstance(d, timedelta) else d / 86400e6 for d in middle]
+    return round(sum(days) / len(days), 1)
+
+
+def satisfaction(scope: Filter, period: Period) -> dict:
+    ratings = scope.on(RatingLink.objects.filter(period.within("used_at")), "case__committee_id")
+    summary = ratings.aggregate(
+        count=Count("id"), average=Avg("stars"), bad=Count("id", filter=Q(stars__lte=2))
+    )
+    if summary["average"] is not None:
+        summary["average"] = round(summary["average"], 2)
+    return summary
+
+
+def overdue_now(scope: Filter, period: Period) -> int:
+    return scope.cases().filter(period.within("received_at")).overdue().count()
+
+
+def transfers(scope: Filter, period: Period) -> dict:
+    accepted = CaseEvent.objects.filter(kind="transfer_accepted").filter(period.within("at"))
+    return {
+        "transfers_in": scope.on(accepted).count(),
+        "transfers_out": scope.on(accepted, "other_committee_id").count(),
+    }
+
+
+def _rates(counts: dict) -> dict:
+    concluded = counts["succeeded"] + counts["failed"] + counts["withdrawn"]
+    return {
+        "concluded": concluded,
+        "success_rate": round(counts["succeeded"] / concluded, 4) if concluded else None,
+        "one_visit_rate": (
+            round(counts["one_visit"] / counts["succeeded"], 4) if counts["succeeded"] else None
+        ),
+    }
+
+
+def summary(scope: Filter, period: Period) -> dict:
+    """Every measure of API.md's summary for the committees in `scope` and `period`."""
+    use_rollup = period.is_whole_months
+    counts = rollup_counts(scope, period) if use_rollup else raw_counts(scope, period)
+    counts["amount_involved"] = Decimal(counts["amount_involved"]).quantize(Decimal("0.01"))
+    counts["agreement_amount"] = Decimal(counts["agreement_amount"]).quantize(Decimal("0.01"))
+    return {
+        **counts,
+        **_rates(counts),
+        **transfers(scope, period),
+        "overdue": overdue_now(scope, period),
+        "median_days_to_conclude": median_days_to_conclude(scope, period),
+        "satisfaction": satisfaction(scope, period),
+        "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
+        "computed_from": "rollup" if use_rollup else "raw",
+    }
+
+
+# --- breakdown -----------------------------------------------------------------------------
+
+
+def _time_value(dimension: str, moment) -> str:
+    if isinstance(moment, datetime):
+        moment = timezone.localdate(moment)
+    if dimension == "month":
+        return moment.strftime("%Y-%m")
+    if dimension == "quarter":
+        return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+    return str(moment.year)
+
+
+def _rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
+    cells = scope.on(MonthlyStat.objects.filter(month__gte=period.start, month__lte=period.end))
+    fields = {
+        "dispute_type": "dispute_type",
+        "source": "source",
+        "committee": "committee_id",
+        "area": "committee__judicial_office__area_id",
+    }
+    group = [fields[d] for d in dims if d in fields]
+    time_dims = [d for d in dims if d in ("month", "quarter", "year")]
+    if time_dims:
+        group.append("month")
+    rows = cells.values(*group).annotate(**{n: Sum(n) for n in ADDITIVE}).order_by(*group)
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key_values = {d: row[fields[d]] for d in dims if d in fields}
+        for d in time_dims:
+            key_values[d] = _time_value(d, row["month"])
+        key = tuple(key_values[d] for d in dims)
+        target = merged.setdefault(key, {**key_values, **{n: 0 for n in ADDITIVE}})
+        for name in ADDITIVE:
+            target[name] += row[name] or 0
+    return list(merged.values())
+
+
+RAW_BASIS = {
+    # which facts each date column carries, so time dimensions use the right date
+    "received_at": ("received", "amount_involved", "people_involved"),
+    "accepted_at": ("accepted", "accepted_party_application", "accepted_screening"),
+    "concluded_at": (
+        "succeeded",
+        "failed",
+        "withdrawn",
+        "declined",
+        "written_agreements",
+        "oral_agreements",
+        "one_visit",
+        "concluded_people",
+        "agreement_amount",
+        *[f"prevented_{k}{s}" for k in PREVENTION_KINDS for s in ("", "_cases")],
+    ),
+    "agreement__judicial_applied_on": ("judicial_confirmations",),
+}
+
+
+def _raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
+    aggregates = _raw_case_aggregates(period)
+    base = _touching(scope.cases(), period)
+    fields = {
+        "dispute_type": "dispute_type",
+        "source": "source",
+        "committee": "committee_id",
+        "area": "committee__judicial_office__area_id",
+        "status": "status",
+        "outcome": "closed_as",
+    }
+    tz = timezone.get_current_timezone()
+    merged: dict[tuple, dict] = {}
+    for date_field, names in RAW_BASIS.items():
+        annotations, group = {}, [fields[d] for d in dims if d in fields]
+        for d in dims:
+            if d in ("month", "quarter", "year"):
+                if date_field.endswith("_on"):
+                    annotations["_y"] = ExtractYear(date_field)
+                    annotations["_m"] = ExtractMonth(date_field)
+                else:
+                    annotations["_y"] = ExtractYear(date_field, tzinfo=tz)
+                    annotations["_m"] = ExtractMonth(date_field, tzinfo=tz)
+                group += ["_y", "_m"]
+        within = (
+            period.within_dates(date_field)
+            if date_field.endswith("_on")
+            else period.within(date_field)
+        )
+        queryset = base.filter(within)
+        queryset = queryset.annotate(**annotations) if annotations else queryset
+        rows = (
+            queryset.values(*dict.fromkeys(group))
+            .annotate(**{PREFIX + n: aggregates[PREFIX + n] for n in names})
+            .order_by()
+        )
+        for row in map(_unprefix, rows):
+            if not any(row[n] for n in names):
+                continue
+            key_values = {d: row[fields[d]] for d in dims if d in fields}
+            for d in dims:
+                if d in ("month", "quarter", "year"):
+                    key_values[d] = _time_value(d, date(row["_y"], row["_m"], 1))
+            key = tuple(key_values[d] for d in dims)
+            target = merged.setdefault(key, {**key_values, **{n: 0 for n in ADDITIVE}})
+            for name in names:
+                target[name] += row[name] or 0
+    return list(merged.values())
+
+
+def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
+    """Rows of the requested dimensions, each with the summary's counts and rates."""
+    use_rollup = period.is_whole_months and set(dims) <= ROLLUP_DIMENSIONS
+    rows = (_rollup_breakdown if use_rollup else _raw_breakdown)(scope, period, dims)
+    for row in rows:
+        row["amount_involved"] = Decimal(row["amount_involved"]).quantize(Decimal("0.01"))
+        row["agreement_amount"] = Decimal(row["agreement_amount"]).quantize(Decimal("0.01"))
+        row.update(_rates(row))
+    rows.sort(key=lambda r: tuple("" if r[d] is None else str(r[d]) for d in dims))
+    return {
+        "dimensions": dims,
+        "rows": rows,
+        "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
+        "computed_from": "rollup" if use_rollup else "raw",
+    }
+
+
+# --- docking mechanisms ----------------------------------------------------------------------
+
+
+def mechanisms(scope: Filter, period: Period) -> list[dict]:
+    """Per docking mechanism: referrals in and out created in the period, inbound ones
+    concluded and succeeded in the period, and feedback sent on time or late."""
+    from committees.models import Mechanism
+    from mediation.models import Referral
+
+    referrals = scope.on(Referral.objects.all(), "committee_id")
+    created = period.within("created_at")
+    fed_back = period.within("feedback_at") & Q(direction="inbound")
+    rows = {
+        row["mechanism_id"]: row
+        for row in referrals.filter(created | fed_back)
+        .values("mechanism_id")
+        .annotate(
+            inbound=Count("id", filter=created & Q(direction="inbound")),
+            outbound=Count("id", filter=created & Q(direction="outbound")),
+            concluded=Count("id", filter=fed_back & Q(result__in=("success", "failure"))),
+            succeeded=Count("id", filter=fed_back & Q(result="success")),
+            feedback_on_time=Count("id", filter=fed_back & Q(result_on__lte=F("feedback_due"))),
+            feedback_late=Count("id", filter=fed_back & Q(result_on__gt=F("feedback_due"))),
+        )
+        .order_by()
+    }
+    empty = dict.fromkeys(
+        ("inbound", "outbound", "concluded", "succeeded", "feedback_on_time", "feedback_late"), 0
+    )
+    return [
+        {"mechanism": m.code, "name": m.name, **{k: rows.get(m.id, {}).get(k, 0) for k in empty}}
+        for m in Mechanism.objects.order_by("id")
+    ]
+
+
+# --- the Ministry's monthly table ------------------------------------------------------------
+
+MINISTRY_COLUMNS = [
+    ("accepted", "调解纠纷数（件）"),
+    ("accepted_party_application", "其中：当事人申请（件）"),
+    ("accepted_screening", "其中：主动调解（件）"),
+    ("accepted_referred", "其中：委托移送（件）"),
+    ("succeeded", "调解成功数（件）"),
+    ("success_rate_percent", "调解成功率（%）"),
+    ("written_agreements", "书面协议（件）"),
+    ("oral_agreements", "口头协议（件）"),
+    ("judicial_confirmations", "司法确认（件）"),
+    ("concluded_people", "涉及当事人（人）"),
+    ("agreement_amount", "协议涉及金额（元）"),
+    ("prevented_suicide_cases", "防止民间纠纷引起自杀（件）"),
+    ("prevented_suicide", "防止民间纠纷引起自杀（人）"),
+    ("prevented_civil_to_criminal_cases", "防止民间纠纷转化为刑事案件（件）"),
+    ("prevented_civil_to_criminal", "防止民间纠纷转化为刑事案件（人）"),
+    ("prevented_group_fight_cases", "制止群体性械斗（件）"),
+    ("prevented_group_fight", "制止群体性械斗（人）"),
+    ("prevented_group_petition_cases", "制止群体性上访（件）"),
+    ("prevented_group_petition", "制止群体性上访（人）"),
+]
+
+
+def _ministry_values(counts: dict) -> dict:
+    values = {name: counts.get(name, 0) for name, _ in MINISTRY_COLUMNS}
+    values["accepted_referred"] = (
+        counts["accepted"] - counts["accepted_party_application"] - counts["accepted_screening"]
+    )
+    concluded = counts["succeeded"] + counts["failed"] + counts["withdrawn"]
+    values["success_rate_percent"] = (
+        round(100 * counts["succeeded"] / concluded, 2) if concluded else None
+    )
+    return values
+
+
+def ministry_table(scope: Filter, period: Period) -> dict:
+    """The monthly table: one row per dispute type in the Ministry's order (sub-rows under
+    their parent, whose row includes them), then 合计; and the footer block."""
+    from committees.models import DisputeType, Mediator
+    from mediation.models import ScreeningReport
+
+    by_type = {
+        row["dispute_type"]: row for row in breakdown(scope, period, ["dispute_type"])["rows"]
+    }
+    zero = {name: 0 for name in ADDITIVE}
+    rows, total = [], dict(zero)
+    for dispute_type in DisputeType.objects.select_related("parent").order_by("ministry_row", "id"):
+        codes = [dispute_type.code, *choices.SUB_TYPES.get(dispute_type.code, [])]
+        counts = dict(zero)
+        for code in codes:
+            for name in ADDITIVE:
+                counts[name] += by_type.get(code, zero)[name]
+        if dispute_type.parent_id is None:
+            for name in ADDITIVE:
+                total[name] += counts[name]
+        rows.append(
+            {
+                "code": dispute_type.code,
+                "label": ("    " if dispute_type.parent_id else "") + dispute_type.name,
+                **_ministry_values(counts),
+            }
+        )
+    rows.append({"code": "total", "label": "合计", **_ministry_values(total)})
+
+    committee_qs = _active_committees(scope)
+    mediators = scope.on(Mediator.objects.filter(is_active=True))
+    reports = scope.on(
+        ScreeningReport.objects.filter(
+            period__gte=period.start.strftime("%Y-%m"), period__lte=period.end.strftime("%Y-%m")
+        )
+    )
+    report_sums = reports.aggregate(
+        rounds=Count("id"),
+        found=Coalesce(Sum("disputes_found"), 0),
+        prevented=Coalesce(Sum("prevented"), 0),
+    )
+    footer = {
+        "screening_rounds": report_sums["rounds"],
+        "screening_disputes_found": report_sums["found"],
+        "disputes_prevented": report_sums["prevented"],
+        "committees": committee_qs.count(),
+        "mediators": mediators.count(),
+        "full_time_mediators": mediators.filter(is_full_time=True).count(),
+        "as_of": summary(scope, period)["as_of"],
+    }
+    return {"columns": MINISTRY_COLUMNS, "rows": rows, "footer": footer}
+
+
+def _active_committees(scope: Filter):
+    from committees.models import Committee
+
+    return scope.on(Committee.objects.filter(is_active=True), "id")

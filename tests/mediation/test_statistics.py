@@ -1,0 +1,389 @@
+"""Statistics against hand-built cases whose answers are known, the rollup reconciled with
+the raw tables, and the scope rules of the statistics endpoints."""
+
+import io
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from committees.models import Committee, Mediator
+from mediation import routing, services, statistics
+from mediation.followups import rating_submit
+from mediation.models import Case, MonthlyStat, RatingLink, StatDirty
+
+PARTIES = [
+    {"role": "applicant", "name": "甲", "phone": "13800000000"},
+    {"role": "respondent", "name": "乙"},
+]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def register(user, committee, *, received: date, dispute_type="neighbourhood", **fields):
+    case = services.case_register(
+        actor=user,
+        committee=committee,
+        source=fields.pop("source", "party_application"),
+        parties=PARTIES,
+        dispute_type=dispute_type,
+        title="纠纷",
+        **fields,
+    )
+    Case.objects.filter(pk=case.pk).update(received_at=at(received))
+    case.refresh_from_db()
+    return case
+
+
+def accept(director, mediator, case, on: date):
+    membership = Mediator.objects.get(user=mediator, committee=case.committee)
+    case = services.case_accept(actor=director, case=case, mediator_ids=[membership.id])
+    Case.objects.filter(pk=case.pk).update(accepted_at=at(on, 11))
+    case.refresh_from_db()
+    return case
+
+
+def conclude(mediator, case, on: date, **kwargs):
+    case = services.case_conclude(actor=mediator, case=case, **kwargs)
+    Case.objects.filter(pk=case.pk).update(concluded_at=at(on, 15))
+    case.refresh_from_db()
+    statistics.mark_dirty(case=case)
+    return case
+
+
+NOV = statistics.Period(date(2026, 11, 1), date(2026, 11, 30))
+NOV_PARTIAL = statistics.Period(date(2026, 11, 1), date(2026, 11, 29))
+ALL = statistics.Filter(None)
+
+
+@pytest.fixture
+def november(director_a, mediator_a, committee_a):
+    """Five cases in committee A, received in November 2026, with known outcomes."""
+    c = committee_a
+    # 1: success, written, ¥5000, 1 visit, 4 days, 3 people, prevented 2 from suicide
+    one = accept(
+        director_a,
+        mediator_a,
+        register(
+            mediator_a, c, received=date(2026, 11, 2), amount_involved="8000.00", people_involved=3
+        ),
+        date(2026, 11, 2),
+    )
+    services.case_record_session(
+        actor=mediator_a,
+        case=one,
+        held_at=at(date(2026, 11, 3)),
+        summary="调解",
+        party_present=True,
+    )
+    one = conclude(
+        mediator_a,
+        Case.objects.get(pk=one.pk),
+        date(2026, 11, 6),
+        outcome="success",
+        agreement={"form": "written", "terms": "赔偿", "amount": Decimal("5000")},
+        prevented={"suicide": 2},
+    )
+    # 2: success, oral, 3 visits, 10 days, labour_wages
+    two = accept(
+        director_a,
+        mediator_a,
+        register(
+            mediator_a,
+            c,
+            received=date(2026, 11, 5),
+            dispute_type="labour_wages",
+            amount_involved="20000.00",
+            people_involved=12,
+        ),
+        date(2026, 11, 5),
+    )
+    for day in (6, 7, 8):
+        services.case_record_session(
+            actor=mediator_a,
+            case=two,
+            held_at=at(date(2026, 11, day)),
+            summary="调解",
+            party_present=True,
+        )
+    conclude(
+        mediator_a,
+        Case.objects.get(pk=two.pk),
+        date(2026, 11, 15),
+        outcome="success",
+        agreement={"form": "oral", "terms": "支付工资"},
+    )
+    # 3: failure after 20 days
+    three = accept(
+        director_a,
+        mediator_a,
+        register(mediator_a, c, received=date(2026, 11, 1), source="screening"),
+        date(2026, 11, 1),
+    )
+    conclude(mediator_a, three, date(2026, 11, 21), outcome="failure", guidance="litigation")
+    # 4: declined
+    four = register(mediator_a, c, received=date(2026, 11, 10))
+    services.case_decline(
+        actor=director_a, case=four, reason="法院已受理", reason_code="already_accepted_elsewhere"
+    )
+    Case.objects.filter(pk=four.pk).update(concluded_at=at(date(2026, 11, 10), 16))
+    # 5: still mediating, overdue
+    five = accept(
+        director_a,
+        mediator_a,
+        register(mediator_a, c, received=date(2026, 11, 3)),
+        date(2026, 11, 3),
+    )
+    Case.objects.filter(pk=five.pk).update(due_on=date(2026, 11, 4))
+    statistics.rollup_rebuild()
+    return [one, two, three, four, five]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("period", [NOV, NOV_PARTIAL], ids=["rollup", "raw"])
+def test_every_measure_against_known_cases(november, period):
+    result = statistics.summary(ALL, period)
+
+    assert result["computed_from"] == ("rollup" if period is NOV else "raw")
+    assert result["received"] == 5
+    assert result["accepted"] == 4
+    assert result["succeeded"] == 2
+    assert result["failed"] == 1
+    assert result["withdrawn"] == 0
+    assert result["declined"] == 1
+    assert result["concluded"] == 3
+    assert result["success_rate"] == round(2 / 3, 4)
+    assert result["written_agreements"] == 1
+    assert result["oral_agreements"] == 1
+    assert result["amount_involved"] == Decimal("28000.00")
+    assert result["people_involved"] == 3 + 12 + 2 + 2 + 2
+    assert result["agreement_amount"] == Decimal("5000.00")
+    assert result["one_visit_rate"] == 0.5
+    assert result["prevented_suicide"] == 2 and result["prevented_suicide_cases"] == 1
+    assert result["overdue"] == 1
+    # days to conclude: 4 d 5 h, 10 d 5 h, 20 d 5 h → median 10 d 5 h
+    assert result["median_days_to_conclude"] == round((10 * 24 + 5) / 24, 1)
+    assert result["accepted_party_application"] == 3 and result["accepted_screening"] == 1
+
+
+@pytest.mark.django_db
+def test_breakdown_by_month_and_dispute_type_rolls_sub_types_into_the_ministry_table(november):
+    rows = statistics.breakdown(ALL, NOV, ["month", "dispute_type"])["rows"]
+    by_type = {(r["month"], r["dispute_type"]): r for r in rows}
+    assert by_type[("2026-11", "labour_wages")]["succeeded"] == 1
+    assert by_type[("2026-11", "neighbourhood")]["received"] == 4
+
+    raw_rows = statistics.breakdown(ALL, NOV_PARTIAL, ["month", "dispute_type"])["rows"]
+    assert {k: v["received"] for k, v in by_type.items()} == {
+        (r["month"], r["dispute_type"]): r["received"] for r in raw_rows
+    }
+
+    table = statistics.ministry_table(ALL, NOV)
+    labour = next(r for r in table["rows"] if r["code"] == "labour")
+    wages = next(r for r in table["rows"] if r["code"] == "labour_wages")
+    total = table["rows"][-1]
+    assert labour["succeeded"] == wages["succeeded"] == 1
+    assert total["label"] == "合计"
+    assert total["accepted"] == statistics.summary(ALL, NOV)["accepted"] == 4
+    assert total["succeeded"] == 2
+    assert total["accepted_referred"] == 0
+
+
+@pytest.mark.django_db
+def test_satisfaction_and_transfers(
+    november, director_a, mediator_a, committee_a, town_a, director_town_a
+):
+    one = november[0]
+    link = RatingLink.objects.create(
+        case=one,
+        party=one.parties.first(),
+        token="t1",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    rating_submit(token=link.token, stars=2)
+    case = register(mediator_a, committee_a, received=timezone.localdate())
+    transfer = routing.transfer_request(
+        actor=director_a, case=case, to_committee=town_a, kind="escalate", reason="升级"
+    )
+    routing.transfer_accept(actor=director_town_a, transfer=transfer)
+    today = timezone.localdate()
+    period = statistics.Period(today.replace(day=1), today)
+
+    a = statistics.summary(statistics.Filter(frozenset({committee_a.id})), period)
+    town = statistics.summary(statistics.Filter(frozenset({town_a.id})), period)
+
+    assert a["satisfaction"] == {"count": 1, "average": 2.0, "bad": 1}
+    assert a["transfers_out"] == 1 and a["transfers_in"] == 0
+    assert town["transfers_in"] == 1 and town["transfers_out"] == 0
+
+
+def _cells():
+    return sorted(
+        tuple(str(v) for v in row)
+        for row in MonthlyStat.objects.values_list(
+            "committee_id",
+            "month",
+            "dispute_type",
+            "source",
+            *statistics.ADDITIVE,
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_incremental_rollup_equals_a_recompute_after_a_random_mix(
+    director_a, mediator_a, committee_a, committee_b, outsider, town_a, director_town_a
+):
+    rng = random.Random(7)
+    types = ["neighbourhood", "contract", "labour_wages", "marriage_family"]
+    outsider_row = Mediator.objects.get(user=outsider)
+    for _ in range(30):
+        case = services.case_register(
+            actor=mediator_a,
+            committee=committee_a,
+            source=rng.choice(["party_application", "screening"]),
+            parties=PARTIES,
+            dispute_type=rng.choice(types),
+            title="纠纷",
+            amount_involved=Decimal(rng.randint(0, 50000)),
+            people_involved=rng.randint(2, 12),
+        )
+        move = rng.random()
+        if move < 0.2:
+            transfer = routing.transfer_request(
+                actor=director_a, case=case, to_committee=town_a, kind="escalate", reason="升级"
+            )
+            routing.transfer_accept(actor=director_town_a, transfer=transfer)
+            continue
+        if move < 0.3:
+            services.case_decline(actor=director_a, case=case, reason="不属于调解范围")
+            continue
+        case = accept(director_a, mediator_a, case, timezone.localdate())
+        if move < 0.5:
+            services.case_withdraw(actor=mediator_a, case=case, reason="撤回")
+        elif move < 0.8:
+            services.case_conclude(
+                actor=mediator_a,
+                case=case,
+                outcome="success",
+                agreement={
+                    "form": rng.choice(["written", "oral"]),
+                    "terms": "和解",
+                    "amount": Decimal(100),
+                },
+            )
+        elif move < 0.9:
+            services.case_conclude(
+                actor=mediator_a, case=case, outcome="failure", guidance="litigation"
+            )
+    assert outsider_row  # committee B stays empty: its cells must not appear
+
+    statistics.rollup_refresh()
+    incremental = _cells()
+    assert StatDirty.objects.count() == 0
+    statistics.rollup_rebuild()
+
+    assert incremental == _cells()
+    assert len(incremental) > 0
+    today = timezone.localdate()
+    month = statistics.Period(today.replace(day=1), statistics.next_month(today) - timedelta(1))
+    rollup = statistics.summary(ALL, month)
+    raw = statistics.raw_counts(ALL, month)
+    assert {k: rollup[k] for k in statistics.ADDITIVE} == {
+        k: (Decimal(raw[k]).quantize(Decimal("0.01")) if "amount" in k else raw[k])
+        for k in statistics.ADDITIVE
+    }
+
+
+# --- the endpoints ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_persona_sees_exactly_its_numbers(
+    client_for,
+    november,
+    mediator_a,
+    outsider,
+    office_a,
+    office_b,
+    district,
+    court_liaison,
+    committee_a,
+    committee_b,
+):
+    url = "/api/v1/statistics/summary/?from=2026-11-01&to=2026-11-30"
+
+    assert client_for(mediator_a).get(url).json()["received"] == 5
+    assert client_for(office_a).get(url).json()["received"] == 5
+    assert client_for(district).get(url).json()["received"] == 5
+    assert client_for(outsider).get(url).json()["received"] == 0
+    assert client_for(office_b).get(url).json()["received"] == 0
+    assert client_for(court_liaison).get(url).status_code == 403
+
+    # filters outside scope are 404, never a silent empty answer
+    assert client_for(outsider).get(f"{url}&committee={committee_a.id}").status_code == 404
+    assert client_for(office_b).get(f"{url}&committee={committee_a.id}").status_code == 404
+    assert client_for(office_b).get(f"{url}&area={committee_a.area.parent_id}").status_code == 404
+    assert client_for(district).get(f"{url}&committee=999999").status_code == 404
+    assert client_for(district).get(f"{url}&committee={committee_b.id}").json()["received"] == 0
+    by_area = client_for(district).get(f"{url}&area={committee_a.area.parent_id}").json()
+    assert by_area["received"] == 5
+
+
+@pytest.mark.django_db
+def test_bad_statistics_input_is_400_with_a_code(client_for, district):
+    client = client_for(district)
+    cases = {
+        "/api/v1/statistics/summary/?from=2026-13-01": "invalid",
+        "/api/v1/statistics/summary/?from=2026-11-30&to=2026-11-01": "invalid_period",
+        "/api/v1/statistics/breakdown/": "dimension_required",
+        "/api/v1/statistics/breakdown/?by=party_name": "invalid_dimension",
+        "/api/v1/statistics/export/?format=pdf": "invalid_format",
+    }
+    for url, code in cases.items():
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.json()["code"] == code, url
+
+
+@pytest.mark.django_db
+def test_export_xlsx_has_the_ministry_headings_and_totals_equal_the_summary(
+    client_for, district, november
+):
+    client = client_for(district)
+    url = "/api/v1/statistics/export/?from=2026-11-01&to=2026-11-30"
+
+    xlsx = client.get(url + "&format=xlsx")
+    csv_body = client.get(url + "&format=csv")
+    summary = client.get(url.replace("export", "summary")).json()
+
+    assert xlsx.status_code == 200 and csv_body.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    headings = rows[1]
+    assert headings[0] == "纠纷类型"
+    assert "调解纠纷数（件）" in headings and "调解成功率（%）" in headings
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[headings.index("调解纠纷数（件）")] == summary["accepted"]
+    assert total[headings.index("调解成功数（件）")] == summary["succeeded"]
+    assert total[headings.index("协议涉及金额（元）")] == float(summary["agreement_amount"])
+    assert "合计" in csv_body.content.decode("utf-8-sig")
+    assert "甲" not in csv_body.content.decode("utf-8-sig")  # no personal data
+
+
+@pytest.mark.django_db
+def test_breakdown_and_mechanisms_endpoints(client_for, district, november):
+    client = client_for(district)
+    body = client.get(
+        "/api/v1/statistics/breakdown/?by=dispute_type&by=month&from=2026-11-01&to=2026-11-30"
+    ).json()
+    assert body["dimensions"] == ["dispute_type", "month"]
+    assert sum(r["received"] for r in body["rows"]) == 5
+    mechanisms = client.get("/api/v1/statistics/mechanisms/").json()["results"]
+    assert [m["mechanism"] for m in mechanisms][:2] == ["court", "procuratorate"]
+    assert Committee.objects.count() == 84
