@@ -17,6 +17,7 @@ from mediation.models import (
     MediationSession,
     Notification,
     Party,
+    PersonalDataAccess,
     Referral,
     ScreeningReport,
     Transfer,
@@ -468,6 +469,7 @@ class CaseSerializer(CaseListSerializer):
             "referrals",
             "follow_ups",
             "allowed_actions",
+            "repeat_dispute",
         ]
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
@@ -801,3 +803,9 @@ class MechanismStatSerializer(serializers.Serializer):
 class MechanismStatsSerializer(serializers.Serializer):
     results = MechanismStatSerializer(many=True)
     as_of = serializers.DateTimeField()
+
+
+class PersonalDataAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonalDataAccess
+        fields = ["id", "user", "username", "case", "at", "via"]

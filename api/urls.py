@@ -1,9 +1,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
-from api import views
+from api import auth, views
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
@@ -17,10 +17,14 @@ router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("follow-ups", views.FollowUpViewSet, basename="followup")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("screening-reports", views.ScreeningReportViewSet, basename="screeningreport")
+router.register(
+    "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
+)
 
 v1 = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
     path("auth/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", views.MeView.as_view(), name="me"),
     path("ratings/<str:token>/", views.RatingView.as_view(), name="rating"),
     path("health/", views.HealthView.as_view(), name="health"),

@@ -19,12 +19,13 @@ from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from committees.scope import scope_for
-from mediation import followups, health, routing, services, statistics
+from mediation import audit, followups, health, routing, services, statistics
 from mediation.exceptions import InvalidInput
 from mediation.models import (
     Case,
     FollowUp,
     Notification,
+    PersonalDataAccess,
     RatingLink,
     Referral,
     ScreeningReport,
@@ -129,10 +130,22 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             data = serializers.CaseSummarySerializer(case).data
         else:
             data = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+            audit.personal_data_reveals_record(
+                user=self.request.user, cases=[case], via=self.request.path
+            )
         return Response(data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
         return self._respond(self.get_object())
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        response = self.get_paginated_response(serializer.data)
+        if not self._is_liaison_view():
+            audit.personal_data_reveals_record(user=request.user, cases=page, via=request.path)
+        return response
 
     def _body(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
@@ -635,3 +648,19 @@ class StatisticsExportView(APIView):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class PersonalDataAccessViewSet(viewsets.ReadOnlyModelViewSet):
+    """Who saw which case's personal data unmasked, and when (district office only)."""
+
+    serializer_class = serializers.PersonalDataAccessSerializer
+    pagination_class = CaseCursorPagination
+    filterset_fields = ["case", "user"]
+    queryset = PersonalDataAccess.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PersonalDataAccess.objects.none()
+        if not _scope(self.request).sees_everything:
+            raise PermissionDenied("个人信息查看记录仅向区司法局开放。")
+        return PersonalDataAccess.objects.all()

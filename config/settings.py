@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,7 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "committees",
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +187,9 @@ REST_FRAMEWORK = {
         "statistics_export": os.environ.get("TIAOJIE_EXPORT_THROTTLE", "10/minute"),
     },
     "DATETIME_FORMAT": "iso-8601",
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
+    # (throttles, login lock-out). 0: the peer address (REMOTE_ADDR) is the client.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 SIMPLE_JWT = {
@@ -190,7 +197,20 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "SIGNING_KEY": SECRET_KEY,
+    # Each refresh returns a new refresh token and blacklists the old one; logout
+    # (POST /api/v1/auth/logout/) blacklists the refresh token it is given.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
+
+# Failed sign-ins (API token and admin login share the counters, kept in the cache): after
+# AUTH_LOGIN_FAILURE_LIMIT failures for one username, or AUTH_LOGIN_IP_FAILURE_LIMIT from one
+# client address, within AUTH_LOGIN_FAILURE_WINDOW seconds, that username (or address) gets
+# 429 for AUTH_LOGIN_LOCKOUT_SECONDS. A successful sign-in resets its username's counter.
+AUTH_LOGIN_FAILURE_LIMIT = env_int("AUTH_LOGIN_FAILURE_LIMIT", 5)
+AUTH_LOGIN_IP_FAILURE_LIMIT = env_int("AUTH_LOGIN_IP_FAILURE_LIMIT", AUTH_LOGIN_FAILURE_LIMIT)
+AUTH_LOGIN_FAILURE_WINDOW = env_int("AUTH_LOGIN_FAILURE_WINDOW", 15 * 60)
+AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "tiaojie 人民调解案件管理 API",
@@ -245,6 +265,15 @@ TIAOJIE_EMBEDDED_SCAN_SECONDS = env_int("TIAOJIE_EMBEDDED_SCAN_SECONDS", 30)
 TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
 TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Personal data at rest (mediation/crypto.py): Fernet keys, first one encrypts.
+TIAOJIE_FIELD_KEYS = env_list("TIAOJIE_FIELD_KEYS", []) or [
+    key for key in env_secret("TIAOJIE_FIELD_KEYS").split(",") if key.strip()
+]
+TIAOJIE_BLIND_INDEX_KEY = env_secret("TIAOJIE_BLIND_INDEX_KEY")
+# A party with an open case, or one received within this many days, anywhere in the
+# district, flags a new registration as a repeat dispute.
+TIAOJIE_REPEAT_DISPUTE_DAYS = env_int("TIAOJIE_REPEAT_DISPUTE_DAYS", 365)
+
 # Mediation rules (Ministry of Justice defaults; a district may change them by environment).
 TIAOJIE = {
     "MEDIATION_DAYS": env_int("TIAOJIE_MEDIATION_DAYS", 30),
@@ -261,10 +290,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Cache: login lock-out counters and DRF throttles. With REDIS_URL, shared by every process
+# (Redis); without it, per process (enough for one `make run`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tiaojie",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# CORS: no cross-origin access unless CORS_ALLOWED_ORIGINS lists origins
+# (comma-separated, e.g. https://app.example.gov.cn). Only the API answers CORS.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*corsheaders_default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "Retry-After"]
+
+# Security: production-safe with DEBUG off (`manage.py check --deploy` is clean); a laptop
+# with DEBUG=1 serves plain http. Each can be changed by the environment variable of the
+# same name. Behind a TLS-terminating proxy, the proxy must set X-Forwarded-Proto
+# (SECURE_PROXY_SSL_HEADER=0 when the app terminates TLS itself or no proxy sets it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^api/v1/health/$"])
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", not DEBUG) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

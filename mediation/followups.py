@@ -209,6 +209,10 @@ def followups_scan(*, budget_seconds: float = 50, batch: int = 200) -> int:
             except Exception:  # one bad row must not stop the others; it is reclaimed later
                 logger.exception("follow-up %s failed; it will be retried", followup_id)
     notify.outbox_deliver()
+    # The statistics rollup is refreshed on the same beat (committee-months marked dirty).
+    from mediation.statistics import rollup_refresh
+
+    rollup_refresh()
     return fired
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from committees.models import Committee, Institution, Mechanism, Mediator
 from committees.scope import scope_for
-from mediation import choices
+from mediation import choices, crypto
+from mediation.fields import EncryptedTextField
 
 OPEN_STATUSES = (choices.Status.REGISTERED, choices.Status.MEDIATING)
 CONCLUDED_STATUSES = (choices.Status.SUCCEEDED, choices.Status.FAILED, choices.Status.WITHDRAWN)
@@ -79,7 +80,14 @@ class Case(models.Model):
     occurred_on = models.DateField("纠纷发生日期", null=True, blank=True)
     responsible_leader_name = models.CharField("包案领导", max_length=50, blank=True)
     responsible_leader_post = models.CharField("包案领导职务", max_length=100, blank=True)
-    responsible_leader_phone = models.CharField("包案领导电话", max_length=32, blank=True)
+    responsible_leader_phone = EncryptedTextField("包案领导电话", blank=True)
+    repeat_dispute = models.JSONField(
+        "重复纠纷提示",
+        default=dict,
+        blank=True,
+        help_text="Set at registration: other open or recent cases of the same parties "
+        "(by ID number) anywhere in the district: count and committee names only.",
+    )
 
     status = models.CharField(
         "状态", max_length=16, choices=choices.Status.choices, default=choices.Status.REGISTERED
@@ -211,8 +219,12 @@ class Party(models.Model):
     id_type = models.CharField(
         "证件类型", max_length=16, choices=choices.IdType.choices, blank=True
     )
-    id_number = models.CharField("证件号码", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    # Encrypted at rest (mediation.crypto); the digests are the blind index for exact
+    # look-ups (the repeat-dispute check) without decrypting.
+    id_number = EncryptedTextField("证件号码", blank=True)
+    phone = EncryptedTextField("联系电话", blank=True)
+    id_number_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = models.CharField("住址", max_length=200, blank=True)
 
     class Meta:
@@ -222,6 +234,14 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.refresh_digests()
+        super().save(*args, **kwargs)
+
+    def refresh_digests(self) -> None:
+        self.id_number_digest = crypto.blind_index(self.id_number or "")
+        self.phone_digest = crypto.blind_index(self.phone or "")
 
 
 class MediationSession(models.Model):
@@ -580,7 +600,7 @@ class OutboundMessage(models.Model):
 
     key = models.CharField("去重键", max_length=120, unique=True)
     channel = models.CharField("渠道", max_length=16, default="sms")
-    to = models.CharField("接收号码", max_length=64)
+    to = EncryptedTextField("接收号码")
     body = models.TextField("内容")
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
@@ -735,3 +755,26 @@ class StatDirty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee_id} {self.month:%Y-%m}"
+
+
+class PersonalDataAccess(models.Model):
+    """One unmasked read of a case's parties (ID numbers, phones): who, when, which case,
+    through which request. Written by the API whenever it reveals; the district office
+    lists them. Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField("账号", max_length=150)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="personal_data_reads")
+    at = models.DateTimeField("时间", default=timezone.now)
+    via = models.CharField("请求", max_length=200)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["case", "at"], name="pdaccess_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.case_id} {self.at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from committees.models import Committee, Mediator
@@ -209,6 +210,24 @@ def _jsonable(values: dict) -> dict:
 # --- intake ------------------------------------------------------------------------------
 
 
+def _repeat_dispute(case: Case, digests: list[str]) -> dict:
+    """Other open or recent cases, anywhere in the district, with a party holding the same
+    ID number (found by blind index): their count and committees' names, nothing else."""
+    digests = [d for d in digests if d]
+    if not digests:
+        return {}
+    since = timezone.now() - timedelta(days=settings.TIAOJIE_REPEAT_DISPUTE_DAYS)
+    others = (
+        Case.objects.exclude(pk=case.pk)
+        .filter(parties__id_number_digest__in=digests)
+        .filter(Q(status__in=workflow.OPEN) | Q(received_at__gte=since))
+        .distinct()
+    )
+    committees = sorted(set(others.values_list("committee__name", flat=True)))
+    count = others.count()
+    return {"count": count, "committees": committees} if count else {}
+
+
 def _register(
     *, actor, committee: Committee, source: str, parties: list[dict], fields: dict
 ) -> Case:
@@ -230,7 +249,7 @@ def _register(
     case = Case(committee=committee, source=source, created_by=actor, **fields)
     _assign_number(case, committee)
     case.save()
-    Party.objects.bulk_create(
+    rows = [
         Party(
             case=case,
             role=p["role"],
@@ -242,7 +261,13 @@ def _register(
             address=p.get("address") or "",
         )
         for p in parties
-    )
+    ]
+    for row in rows:
+        row.refresh_digests()
+    Party.objects.bulk_create(rows)
+    case.repeat_dispute = _repeat_dispute(case, [r.id_number_digest for r in rows])
+    if case.repeat_dispute:
+        case.save(update_fields=["repeat_dispute"])
     case_event_record(
         case=case,
         kind="registered",

@@ -4,12 +4,25 @@ Committee A is a community committee under the 满城北街 sub-district; its ju
 is J640106001. Committee B (the outsider) is a community under 黄河东路.
 """
 
+import os
+import re
+
 import pytest
+from django.conf import settings as django_settings
+from django.db.models import Q
 from rest_framework.test import APIClient
 
 from committees.models import Committee, Mediator, Role
 from committees.reference_data import reference_data_load
 from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+
+# Personal-data keys for the test run (also handed to worker subprocesses via the env).
+TEST_FIELD_KEY = "zw5I7Hyjh7t2FZaKMcL1aJnJneGtNklN22CrO422uOE="
+TEST_BLIND_INDEX_KEY = "test-blind-index-key-not-for-production"
+os.environ["TIAOJIE_FIELD_KEYS"] = TEST_FIELD_KEY
+os.environ["TIAOJIE_BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
+django_settings.TIAOJIE_FIELD_KEYS = [TEST_FIELD_KEY]
+django_settings.TIAOJIE_BLIND_INDEX_KEY = TEST_BLIND_INDEX_KEY
 
 COMMITTEE_A = "C640106001001"
 TOWN_OF_A = "C640106001"
@@ -150,3 +163,65 @@ def _tasks_run_in_process(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+# --- no personal data leaks, checked on every API response of the suite ----------------------
+
+ID_NUMBER_PATTERN = re.compile(r"(?<![\dA-Za-z])\d{17}[\dX](?![\dA-Za-z])")
+MOBILE_PATTERN = re.compile(r"(?<![\dA-Za-z])1[3-9]\d{9}(?![\dA-Za-z])")
+
+
+def _leaks(response) -> list[str]:
+    """Whole ID numbers or mobiles of parties in a response to someone who is not a member
+    of the committee holding that party's case."""
+    from committees.scope import scope_for
+    from mediation.crypto import blind_index
+    from mediation.models import Party
+
+    context = getattr(response, "renderer_context", None) or {}
+    request = context.get("request")
+    text = response.content.decode("utf-8", errors="ignore") if response.content else ""
+    found = set(ID_NUMBER_PATTERN.findall(text)) | set(MOBILE_PATTERN.findall(text))
+    if not found:
+        return []
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    leaks = []
+    for value in found:
+        digest = blind_index(value)
+        committees = set(
+            Party.objects.filter(Q(id_number_digest=digest) | Q(phone_digest=digest)).values_list(
+                "case__committee_id", flat=True
+            )
+        )
+        # The same person may be a party at several committees: a member of any of them
+        # may see the value in that committee's case.
+        if committees and not any(scope.is_member(c) for c in committees):
+            leaks.append(value)
+    return leaks
+
+
+@pytest.fixture(autouse=True)
+def _no_unmasked_personal_data_outside_the_holding_committee(request, monkeypatch):
+    if "django_db_blocker" not in request.fixturenames and not any(
+        m.name == "django_db" for m in request.node.iter_markers()
+    ):
+        yield
+        return
+    from django.db import connection
+
+    original = APIClient.request
+
+    def checked(self, **kwargs):
+        response = original(self, **kwargs)
+        # The scan's own queries are taken out of the log again, so that a test's query
+        # budget (django_assert_num_queries) counts only the request's queries.
+        log, before = connection.queries_log, len(connection.queries_log)
+        leaks = _leaks(response)
+        while len(log) > before:
+            log.pop()
+        assert not leaks, f"personal data leaked in {kwargs.get('PATH_INFO')}: {leaks}"
+        return response
+
+    monkeypatch.setattr(APIClient, "request", checked)
+    yield

@@ -118,7 +118,7 @@ def test_overdue_escalates_director_then_office_then_district_and_leader_by_sms(
         row.refresh_from_db()
         assert row.status == FollowUp.Status.DONE
         assert recipients(row) == expected
-        assert OutboundMessage.objects.filter(key=f"fu{row.id}:leader", to="13700000000").exists()
+        assert OutboundMessage.objects.get(key=f"fu{row.id}:leader").to == "13700000000"
         [next_row] = rows(case, Kind.OVERDUE, FollowUp.Status.SCHEDULED)
         assert next_row.step == step + 1
         assert next_row.due_at == row.due_at + timedelta(days=7) or step == 0
@@ -244,11 +244,9 @@ def test_satisfaction_sends_one_link_per_party_with_a_phone(director_a, mediator
     links = RatingLink.objects.filter(case=case)
     assert links.count() == 2  # 张某 and 李某 have phones; 王某 has none
     assert OutboundMessage.objects.filter(case=case).count() == 2
-    assert all(
-        link.token in m.body
-        for link in links
-        for m in OutboundMessage.objects.filter(to=link.party.phone)
-    )
+    bodies = {m.to: m.body for m in OutboundMessage.objects.filter(case=case)}
+    assert set(bodies) == {"13800000000", "13900000000"}
+    assert all(link.token in bodies[link.party.phone] for link in links)
     assert all(m.sent_at is not None for m in OutboundMessage.objects.all())
 
 

@@ -387,3 +387,16 @@ def test_breakdown_and_mechanisms_endpoints(client_for, district, november):
     mechanisms = client.get("/api/v1/statistics/mechanisms/").json()["results"]
     assert [m["mechanism"] for m in mechanisms][:2] == ["court", "procuratorate"]
     assert Committee.objects.count() == 84
+
+
+@pytest.mark.django_db
+def test_the_follow_up_scan_refreshes_the_rollup(director_a, mediator_a, committee_a):
+    from mediation.followups import followups_scan
+
+    register(mediator_a, committee_a, received=timezone.localdate())
+    assert StatDirty.objects.count() == 1
+
+    followups_scan()
+
+    assert StatDirty.objects.count() == 0
+    assert MonthlyStat.objects.get(committee=committee_a).received == 1

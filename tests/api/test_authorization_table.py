@@ -1,0 +1,739 @@
+"""Authorization proof (issue 7, item 5): every endpoint × every persona, from one table.
+
+The URL resolver is walked for every route under /api/v1/ (router routes, the custom
+actions such as cases/{pk}/accept/, and the plain APIViews), giving (method, path
+template) pairs. TABLE below declares, for each pair, the status every persona gets; an
+endpoint the walk finds and the table lacks (or the other way round) fails
+`test_every_api_endpoint_is_in_the_table`.
+
+The personas and one world (built through the services: cases sent in by the court's
+liaison, a pending transfer to committee B, a follow-up, a notification, a screening
+report, a rating link ...) are made once per module inside a transaction; every
+(endpoint, persona) test runs in a savepoint within it and is rolled back, so each starts
+from the same untouched world and a write that succeeded for one persona never changes
+what the next one gets. Every 4xx must leave the database as it was and carry the error
+body {"detail", "code"}; every allowed write must change it. For lists, the table also says
+who finds the world's object among the results (scope, not just status).
+
+Personas (as in tests/conftest.py): anon; outsider = director of committee B; member =
+mediator_a; director = director_a; office_b / office_a = judicial offices of B's and A's
+area; district = district office; petition = liaison of the petition bureau; court =
+liaison of the court, whose referral brought the world's cases in.
+"""
+
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.routers import APIRootView
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.reference_data import reference_data_load
+from mediation import audit, notify, routing, services
+from mediation.followups import previous_period
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    FollowUp,
+    MediationSession,
+    Notification,
+    Party,
+    PersonalDataAccess,
+    RatingLink,
+    Referral,
+    ScreeningReport,
+    Transfer,
+)
+from tests.conftest import (
+    COMMITTEE_A,
+    COMMITTEE_B,
+    COURT,
+    OFFICE_OF_A,
+    OFFICE_OF_B,
+    PETITION,
+    _member,
+)
+from tests.factories import RoleFactory, UserFactory, institution
+
+API_PREFIX = "api/v1/"
+PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
+ID_NUMBER = "640104198001011235"
+PHONE = "13800000000"
+ADMINISTRATIVE_PARTNER = "ADM-SCJ"
+
+PARTIES = [
+    {"role": "applicant", "name": "张某", "id_number": ID_NUMBER, "phone": PHONE},
+    {"role": "respondent", "name": "李某"},
+]
+
+PERSONAS = (
+    "anon",
+    "outsider",
+    "member",
+    "director",
+    "office_b",
+    "office_a",
+    "district",
+    "petition",
+    "court",
+)
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Who finds the world's object in a list (the rest get 200 without it).
+A_SCOPE = frozenset({"member", "director", "office_a", "district"})
+A_SCOPE_AND_COURT = A_SCOPE | {"court"}
+TRANSFER_SCOPE = A_SCOPE | {"outsider", "office_b"}  # the receiver B and its judicial office
+DIRECTOR_ONLY = frozenset({"director"})
+DISTRICT_ONLY = frozenset({"district"})
+
+
+# --- the walk ------------------------------------------------------------------------------
+
+
+def _template(pattern) -> str:
+    """`^cases/(?P<pk>[^/.]+)/accept/$` or `ratings/<str:token>/` → `cases/{pk}/accept/`."""
+    text = str(pattern).lstrip("^").rstrip("$")
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text
+
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, prefix + _template(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + _template(entry.pattern), entry
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    """(METHOD, path template under /api/v1/) for every route the project serves there."""
+    found = set()
+    for path, entry in _walk(get_resolver()):
+        if not path.startswith(API_PREFIX):
+            continue
+        path = path.removeprefix(API_PREFIX)
+        if "{format}" in path:  # DRF's format-suffix duplicates (cases.json, cases/1.json)
+            continue
+        callback = entry.callback
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        assert view_class is not None, f"api/v1/{path} is not a class-based view"
+        if issubclass(view_class, APIRootView):
+            continue
+        actions = getattr(callback, "actions", None)
+        if actions:  # a ViewSet route: the router's method → action mapping
+            methods = set(actions)
+        else:  # an APIView: the HTTP methods it implements
+            methods = {m for m in view_class.http_method_names if hasattr(view_class, m)}
+        for method in methods - {"head", "options"}:
+            found.add((method.upper(), path))
+    return found
+
+
+# --- the world ------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict  # persona → user
+    committee_a: Committee
+    committee_b: Committee
+    mediator_id: int  # mediator_a's Mediator row
+    director_mediator_id: int
+    ids: dict[str, int] = field(default_factory=dict)
+    rating_token: str = ""
+    refresh: str = ""
+
+    def pk(self, target: str) -> int:
+        return self.ids[target]
+
+
+def _fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+def _referral_in(court_liaison, committee, title) -> Referral:
+    return routing.referral_receive(
+        actor=court_liaison,
+        mechanism=Mechanism.objects.get(code="court"),
+        committee=committee,
+        external_ref=f"(2026)宁0106民诉前调{title}号",
+        parties=PARTIES,
+        title=title,
+        dispute_type="contract",
+    )
+
+
+def build_world(*, committee_a, committee_b, users: dict) -> World:
+    """Everything the table's rows point at, built through the services."""
+    mediator_a, director_a = users["member"], users["director"]
+    court_liaison = users["court"]
+    world = World(
+        users=users,
+        committee_a=committee_a,
+        committee_b=committee_b,
+        mediator_id=Mediator.objects.get(user=mediator_a).id,
+        director_mediator_id=Mediator.objects.get(user=director_a).id,
+    )
+    mediators = [world.mediator_id]
+
+    def accepted(referral) -> Case:
+        return services.case_accept(
+            actor=director_a, case=_fresh(referral.case), mediator_ids=mediators
+        )
+
+    # The case: sent in by the court, accepted, one session held.
+    inbound = _referral_in(court_liaison, committee_a, "货款纠纷")
+    case = accepted(inbound)
+    services.case_record_session(
+        actor=mediator_a,
+        case=_fresh(case),
+        held_at=timezone.now() - timedelta(hours=1),
+        summary="双方陈述意见",
+        place="社区调解室",
+    )
+    # Sent in by the court and not yet accepted (accept, decline).
+    registered = _referral_in(court_liaison, committee_a, "租赁纠纷").case
+    # Sent in by the court, concluded with a written agreement (judicial confirmation,
+    # the performance check follow-up, a rating link for the applicant).
+    concluded = services.case_conclude(
+        actor=mediator_a,
+        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "借款纠纷"))),
+        outcome="success",
+        agreement={"form": "written", "terms": "分两期付清", "amount": "5000.00"},
+    )
+    # Sent in by the court and withdrawn: nothing left to follow up (archive).
+    withdrawn = services.case_withdraw(
+        actor=mediator_a,
+        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "买卖纠纷"))),
+        reason="申请人撤回申请",
+    )
+    # Another case of A with a pending transfer to committee B.
+    transferring = services.case_register(
+        actor=mediator_a,
+        committee=committee_a,
+        source="party_application",
+        parties=PARTIES,
+        title="楼上漏水纠纷",
+        dispute_type="neighbourhood",
+    )
+    transfer = routing.transfer_request(
+        actor=director_a,
+        case=_fresh(transferring),
+        to_committee=committee_b,
+        kind="reassign",
+        reason="当事人均居住在黄河东路第一社区",
+    )
+    # A case of A handed to the court (outbound): the court's liaison reports back.
+    referred = services.case_register(
+        actor=mediator_a,
+        committee=committee_a,
+        source="party_application",
+        parties=PARTIES,
+        title="工程款纠纷",
+        dispute_type="contract",
+    )
+    outbound = routing.case_refer(
+        actor=director_a,
+        case=_fresh(referred),
+        mechanism=Mechanism.objects.get(code="court"),
+        institution=Institution.objects.get(code=COURT),
+        reason="当事人要求诉讼",
+    )
+    follow_up = FollowUp.objects.get(case=concluded, kind=FollowUp.Kind.PERFORMANCE_CHECK)
+    notify.notify(
+        users=[director_a],
+        key="authz-table",
+        kind=FollowUp.Kind.DEADLINE_WARNING,
+        title="调解期限预警",
+        case=case,
+    )
+    notification = Notification.objects.get(recipient=director_a)
+    report = services.screening_report_file(
+        actor=mediator_a, committee=committee_a, period=previous_period(), disputes_found=2
+    )
+    applicant = Party.objects.get(case=concluded, role="applicant")
+    world.rating_token = secrets.token_urlsafe(32)
+    RatingLink.objects.create(
+        token=world.rating_token,
+        case=concluded,
+        party=applicant,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    audit.personal_data_reveals_record(user=mediator_a, cases=[case], via="/api/v1/cases/")
+    world.refresh = str(RefreshToken.for_user(mediator_a))
+    world.ids = {
+        "case": case.pk,
+        "registered": registered.pk,
+        "concluded": concluded.pk,
+        "withdrawn": withdrawn.pk,
+        "transfer": transfer.pk,
+        "inbound": inbound.pk,
+        "outbound": outbound.pk,
+        "follow_up": follow_up.pk,
+        "notification": notification.pk,
+        "report": report.pk,
+        "access": PersonalDataAccess.objects.get().pk,
+        "area": committee_a.area_id,
+        "committee": committee_a.pk,
+        "mediator": world.mediator_id,
+        "institution": Institution.objects.get(code=COURT).pk,
+        "mechanism": Mechanism.objects.get(code="court").pk,
+    }
+    return world
+
+
+def fingerprint() -> dict:
+    """What a refused request must leave as it was."""
+    models = (
+        Case,
+        CaseEvent,
+        Transfer,
+        Referral,
+        FollowUp,
+        Notification,
+        ScreeningReport,
+        MediationSession,
+        Agreement,
+        RatingLink,
+        PersonalDataAccess,
+    )
+    return {
+        "counts": {model.__name__: model.objects.count() for model in models},
+        "cases": list(
+            Case.objects.order_by("pk").values_list(
+                "pk", "status", "committee_id", "transfer_pending", "title", "due_on"
+            )
+        ),
+        "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "status")),
+        "referrals": list(Referral.objects.order_by("pk").values_list("pk", "status", "result")),
+        "follow_ups": list(FollowUp.objects.order_by("pk").values_list("pk", "status")),
+        "unread": Notification.objects.filter(read_at__isnull=True).count(),
+        "rated": RatingLink.objects.filter(used_at__isnull=False).count(),
+    }
+
+
+# --- request bodies (valid for the persona the table allows) --------------------------------
+
+
+def case_body(w: World) -> dict:
+    return {
+        "committee": w.committee_a.pk,
+        "dispute_type": "neighbourhood",
+        "source": "party_application",
+        "title": "噪音纠纷",
+        "facts": "楼上夜间噪音",
+        "claims": "停止噪音",
+        "parties": PARTIES,
+    }
+
+
+def referral_body(w: World) -> dict:
+    return {
+        "mechanism": "court",
+        "committee": w.committee_a.pk,
+        "external_ref": "(2026)宁0106民诉前调7号",
+        "case": {"dispute_type": "contract", "title": "货款纠纷", "parties": PARTIES},
+    }
+
+
+def statistics_query(w: World, **extra) -> dict:
+    return {"committee": w.committee_a.pk, **extra}
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Statuses in PERSONAS order; `target` fills {pk}; `seen_by` (lists) names who finds
+    the target among the results."""
+
+    statuses: tuple[int, ...]
+    target: str | None = None
+    body: Callable[[World], dict] | None = None
+    query: Callable[[World], dict] | None = None
+    seen_by: frozenset[str] | None = None
+
+    def __post_init__(self):
+        assert len(self.statuses) == len(PERSONAS)
+
+
+ALL_SIGNED_IN = (401, 200, 200, 200, 200, 200, 200, 200, 200)
+PUBLIC_200 = (200,) * 9
+
+
+def body_token(w):
+    return {"username": "mediator_a", "password": PASSWORD}
+
+
+def body_refresh(w):
+    return {"refresh": w.refresh}
+
+
+def body_rating(w):
+    return {"stars": 5, "comment": "满意"}
+
+
+def body_patch(w):
+    return {"title": "货款纠纷（更正）"}
+
+
+def body_accept(w):
+    return {"mediators": [w.mediator_id]}
+
+
+def body_decline(w):
+    return {"reason": "法院已立案审理"}
+
+
+def body_assign(w):
+    return {"mediators": [w.director_mediator_id], "reason": "调整调解员"}
+
+
+def body_session(w):
+    return {
+        "held_at": timezone.now().isoformat(),
+        "place": "社区调解室",
+        "summary": "第二次调解",
+        "party_present": True,
+    }
+
+
+def body_extend(w):
+    return {"days": 15, "reason": "双方同意延期", "parties_consent": True}
+
+
+def body_conclude(w):
+    return {"outcome": "failure", "guidance": "litigation", "reason": "分歧较大"}
+
+
+def body_reason(w):
+    return {"reason": "申请人撤回"}
+
+
+def body_judicial(w):
+    return {"applied_on": str(timezone.localdate()), "court": "金凤区人民法院", "result": "pending"}
+
+
+def body_transfer(w):
+    return {"to_committee": w.committee_b.pk, "kind": "reassign", "reason": "当事人搬迁"}
+
+
+def body_refer(w):
+    partner = Institution.objects.get(code=ADMINISTRATIVE_PARTNER)
+    return {"mechanism": "administrative", "institution": partner.pk, "reason": "需部门处理"}
+
+
+def body_reject(w):
+    return {"reason": "不属本会辖区"}
+
+
+def body_feedback(w):
+    return {"result": "success", "note": "已达成和解"}
+
+
+def body_complete(w):
+    return {"performed": "full", "result": "已按期履行"}
+
+
+def body_screening(w):
+    return {
+        "committee": w.committee_a.pk,
+        "period": timezone.localdate().strftime("%Y-%m"),
+        "disputes_found": 3,
+        "high_risk": 1,
+        "notes": "排查发现3起",
+    }
+
+
+def query_by_month(w):
+    return statistics_query(w, by="month")
+
+
+def query_csv(w):
+    return statistics_query(w, format="csv")
+
+
+# fmt: off
+TABLE: dict[tuple[str, str], Rule] = {
+    # Public by design (no login): the same answer for everyone.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("POST", "auth/token/"): Rule(PUBLIC_200, body=body_token),
+    ("POST", "auth/refresh/"): Rule(PUBLIC_200, body=body_refresh),
+    ("POST", "auth/logout/"): Rule((204,) * 9, body=body_refresh),
+    ("GET", "health/"): Rule(PUBLIC_200),
+    ("GET", "ratings/{token}/"): Rule(PUBLIC_200),
+    ("POST", "ratings/{token}/"): Rule(PUBLIC_200, body=body_rating),
+    # The caller and the reference data: every signed-in user.
+    ("GET", "me/"): Rule(ALL_SIGNED_IN),
+    ("GET", "areas/"): Rule(ALL_SIGNED_IN),
+    ("GET", "areas/{pk}/"): Rule(ALL_SIGNED_IN, "area"),
+    ("GET", "committees/"): Rule(ALL_SIGNED_IN),
+    ("GET", "committees/{pk}/"): Rule(ALL_SIGNED_IN, "committee"),
+    ("GET", "mediators/"): Rule(ALL_SIGNED_IN),
+    ("GET", "mediators/{pk}/"): Rule(ALL_SIGNED_IN, "mediator"),
+    ("GET", "institutions/"): Rule(ALL_SIGNED_IN),
+    ("GET", "institutions/{pk}/"): Rule(ALL_SIGNED_IN, "institution"),
+    ("GET", "mechanisms/"): Rule(ALL_SIGNED_IN),
+    ("GET", "mechanisms/{pk}/"): Rule(ALL_SIGNED_IN, "mechanism"),
+    # Cases. Members of A act (directors decide); A's judicial office, the district office
+    # and the court (whose referral brought the case in) see the case and are refused
+    # (403); everyone else does not see it (404).
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "cases/"):
+        Rule(ALL_SIGNED_IN, "case", seen_by=A_SCOPE_AND_COURT),
+    ("POST", "cases/"):
+        Rule((401, 403, 201, 201, 403, 403, 403, 403, 403), body=case_body),
+    ("GET", "cases/{pk}/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 200), "case"),
+    ("PATCH", "cases/{pk}/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "case", body_patch),
+    ("GET", "cases/{pk}/events/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case"),
+    ("POST", "cases/{pk}/accept/"):
+        Rule((401, 404, 403, 200, 404, 403, 403, 404, 403), "registered", body_accept),
+    ("POST", "cases/{pk}/decline/"):
+        Rule((401, 404, 403, 200, 404, 403, 403, 404, 403), "registered", body_decline),
+    ("POST", "cases/{pk}/assign/"):
+        Rule((401, 404, 403, 200, 404, 403, 403, 404, 403), "case", body_assign),
+    ("POST", "cases/{pk}/sessions/"):
+        Rule((401, 404, 201, 201, 404, 403, 403, 404, 403), "case", body_session),
+    ("POST", "cases/{pk}/extend/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "case", body_extend),
+    ("POST", "cases/{pk}/conclude/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "case", body_conclude),
+    ("POST", "cases/{pk}/withdraw/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "case", body_reason),
+    ("POST", "cases/{pk}/archive/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "withdrawn"),
+    ("POST", "cases/{pk}/judicial-confirmation/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "concluded", body_judicial),
+    ("POST", "cases/{pk}/transfer/"):
+        Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_transfer),
+    ("POST", "cases/{pk}/refer/"):
+        Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_refer),
+    # Transfers: A sends, B (the outsider's committee) receives; B's office sees it too.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "transfers/"):
+        Rule(ALL_SIGNED_IN, "transfer", seen_by=TRANSFER_SCOPE),
+    ("GET", "transfers/{pk}/"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 404, 404), "transfer"),
+    ("POST", "transfers/{pk}/accept/"):
+        Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "transfer"),
+    ("POST", "transfers/{pk}/reject/"):
+        Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "transfer", body_reject),
+    ("POST", "transfers/{pk}/cancel/"):
+        Rule((401, 403, 403, 200, 403, 403, 403, 404, 404), "transfer"),
+    # Referrals: the court's liaison sends cases in (the petition bureau's may not use the
+    # court's mechanism: 400) and reports back on the case A handed to the court.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "referrals/"):
+        Rule(ALL_SIGNED_IN, "inbound", seen_by=A_SCOPE_AND_COURT),
+    ("POST", "referrals/"):
+        Rule((401, 403, 403, 403, 403, 403, 403, 400, 201), body=referral_body),
+    ("GET", "referrals/{pk}/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 200), "inbound"),
+    ("POST", "referrals/{pk}/feedback/"):
+        Rule((401, 404, 403, 403, 404, 403, 403, 404, 200), "outbound", body_feedback),
+    # Follow-ups of A, the director's own notification, A's screening report.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "follow-ups/"):
+        Rule(ALL_SIGNED_IN, "follow_up", seen_by=A_SCOPE),
+    ("GET", "follow-ups/{pk}/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "follow_up"),
+    ("POST", "follow-ups/{pk}/complete/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 404), "follow_up", body_complete),
+    ("GET", "notifications/"):
+        Rule(ALL_SIGNED_IN, "notification", seen_by=DIRECTOR_ONLY),
+    ("GET", "notifications/{pk}/"):
+        Rule((401, 404, 404, 200, 404, 404, 404, 404, 404), "notification"),
+    ("POST", "notifications/{pk}/read/"):
+        Rule((401, 404, 404, 200, 404, 404, 404, 404, 404), "notification"),
+    ("GET", "screening-reports/"):
+        Rule(ALL_SIGNED_IN, "report", seen_by=A_SCOPE),
+    ("POST", "screening-reports/"):
+        Rule((401, 403, 201, 201, 403, 403, 403, 403, 403), body=body_screening),
+    ("GET", "screening-reports/{pk}/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "report"),
+    # Who saw personal data unmasked: the district office only.
+    ("GET", "personal-data-access/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "access", seen_by=DISTRICT_ONLY),
+    ("GET", "personal-data-access/{pk}/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "access"),
+    # Statistics of committee A: its members, its office, the district office; another
+    # committee or office asking for A is 404; liaisons get no statistics (403).
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "statistics/summary/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=statistics_query),
+    ("GET", "statistics/breakdown/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=query_by_month),
+    ("GET", "statistics/mechanisms/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=statistics_query),
+    ("GET", "statistics/export/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=query_csv),
+}
+# fmt: on
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Throttle and login counters of this test only (also on a shared Redis cache)."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"authz-{uuid.uuid4().hex}"}
+    }
+
+
+def make_personas(committee_a, committee_b) -> dict:
+    """The conftest personas (same helper, usernames, roles and institutions), made once for
+    the module's world instead of once per test."""
+
+    def role(username, kind, code=None):
+        place = institution(code) if code else None
+        return RoleFactory(user=UserFactory(username=username), kind=kind, institution=place).user
+
+    return {
+        "outsider": _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
+        "member": _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
+        "director": _member(committee_a, "director_a", Mediator.Role.DIRECTOR),
+        "office_b": role("office_b", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_B),
+        "office_a": role("office_a", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_A),
+        "district": role("district_office", Role.Kind.DISTRICT_OFFICE),
+        "petition": role("petition_liaison", Role.Kind.LIAISON, PETITION),
+        "court": role("court_liaison", Role.Kind.LIAISON, COURT),
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The personas and the world, built once inside a transaction that spans the module.
+
+    Each test runs inside pytest-django's per-test transaction (a savepoint within this
+    one) and is rolled back after it, so every (endpoint, persona) test starts from this
+    same, untouched world: a write that succeeded for one persona is gone for the next.
+    Everything is rolled back when the module ends.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        if not Committee.objects.exists():
+            reference_data_load()
+        committee_a = Committee.objects.get(code=COMMITTEE_A)
+        committee_b = Committee.objects.get(code=COMMITTEE_B)
+        users = make_personas(committee_a, committee_b)
+        yield build_world(committee_a=committee_a, committee_b=committee_b, users=users)
+        transaction.set_rollback(True)
+
+
+def client_as(world: World, persona: str) -> APIClient:
+    client = APIClient()
+    if persona != "anon":
+        # A fresh object, as a new request would load it (scope is cached per user object).
+        client.force_authenticate(get_user_model().objects.get(pk=world.users[persona].pk))
+    return client
+
+
+def _url(w: World, template: str, target: str | None) -> str:
+    values = {"token": w.rating_token}
+    if target is not None:
+        values["pk"] = w.pk(target)
+    return "/" + API_PREFIX + template.format(**values)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_every_api_endpoint_is_in_the_table():
+    walked = api_endpoints()
+    declared = set(TABLE)
+    missing = sorted(walked - declared)
+    stale = sorted(declared - walked)
+    assert not missing, f"endpoints without a row in TABLE: {missing}"
+    assert not stale, f"rows in TABLE for endpoints that do not exist: {stale}"
+
+
+def test_the_walk_finds_router_actions_and_plain_views():
+    walked = api_endpoints()
+
+    assert {
+        ("POST", "cases/{pk}/accept/"),
+        ("GET", "cases/{pk}/events/"),
+        ("PATCH", "cases/{pk}/"),
+        ("POST", "transfers/{pk}/cancel/"),
+        ("GET", "ratings/{token}/"),
+        ("POST", "ratings/{token}/"),
+        ("GET", "health/"),
+        ("POST", "auth/token/"),
+    } <= walked
+    assert not any("format" in path for _, path in walked)
+    assert ("GET", "") not in walked  # the API root
+    assert not any(method in ("HEAD", "OPTIONS") for method, _ in walked)
+
+
+CASES = [(key, persona) for key in TABLE for persona in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint, persona", CASES, ids=[f"{m} {p} as {who}" for (m, p), who in CASES]
+)
+def test_persona_gets_the_declared_status(world, endpoint, persona):
+    # given
+    method, template = endpoint
+    rule = TABLE[endpoint]
+    expected = rule.statuses[PERSONAS.index(persona)]
+    client = client_as(world, persona)
+    url = _url(world, template, rule.target)
+    before = fingerprint()
+
+    # when
+    if method == "GET":
+        response = client.get(url, rule.query(world) if rule.query else None)
+    else:
+        body = rule.body(world) if rule.body else None
+        response = client.generic(method, url, _json(body), content_type="application/json")
+
+    # then
+    assert response.status_code == expected, (
+        f"{method} /{API_PREFIX}{template} as {persona}: "
+        f"{response.status_code} {response.content.decode(errors='replace')[:300]}"
+    )
+    if expected >= 400:
+        assert fingerprint() == before, f"{method} {template} as {persona} changed the database"
+        error = response.json()
+        assert {"detail", "code"} <= set(error), error
+    elif method != "GET" and not template.startswith("auth/"):
+        # An allowed write took effect (and shows that the fingerprint sees writes).
+        assert fingerprint() != before, f"{method} {template} as {persona} changed nothing"
+    elif rule.seen_by is not None:
+        seen = world.pk(rule.target) in [row["id"] for row in response.json()["results"]]
+        assert seen == (persona in rule.seen_by), (
+            f"{template} as {persona}: target {'listed' if seen else 'not listed'}"
+        )
+
+
+def _json(body) -> str:
+    return json.dumps(body, ensure_ascii=False) if body is not None else ""
