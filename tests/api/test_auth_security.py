@@ -321,11 +321,11 @@ def test_api_failures_lock_the_admin_login_and_non_staff_attempts_count():
 @pytest.mark.django_db
 def test_admin_success_resets_the_username_count():
     UserFactory(username="boss", is_staff=True)
-    for _ in range(LIMIT - 1):
+    for n in range(LIMIT - 1):
         admin_post("boss", "wrong", ip=f"10.13.0.{n}")
     assert admin_post("boss", PASSWORD, ip="10.13.0.50").status_code == 302
 
-    for _ in range(LIMIT - 1):
+    for n in range(LIMIT - 1):
         admin_post("boss", "wrong", ip=f"10.14.0.{n}")
 
     assert admin_post("boss", PASSWORD, ip="10.14.0.50").status_code == 302
