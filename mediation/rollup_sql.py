@@ -1,0 +1,136 @@
+"""The statistics rollup rebuilt in one set-based statement (PostgreSQL), for bulk loads.
+
+mediation.statistics.rollup_rebuild recomputes the rollup one committee-month at a time
+(`_recompute`: one aggregate query per committee-month), which is right for the few
+months a change dirties but slow after loading millions of cases. `rollup_rebuild_sql`
+writes the same cells with one INSERT … SELECT … GROUP BY over the raw tables.
+
+It follows `statistics._raw_case_aggregates` measure by measure. Each fact is bucketed in
+the month (Asia/Shanghai, settings.TIME_ZONE) of its own date column:
+
+- received_at: received, amount_involved, people_involved;
+- accepted_at: accepted, accepted_party_application, accepted_screening;
+- concluded_at: succeeded / failed / withdrawn / declined by `closed_as`, written and oral
+  agreements, one_visit (succeeded with party_visits ≤ 1), concluded_people and
+  agreement_amount (over succeeded cases), and the prevention figures (cases with a
+  figure > 0, and the sum of the figure) over ended cases (`closed_as` ≠ declined);
+- agreement.judicial_applied_on (a date): judicial_confirmations (result confirmed).
+
+A cell is kept only if one of its counters is not zero, as `_recompute` does; cells
+belong to the case's current committee. The result equals the union of `_recompute` over
+every committee-month that has a dated fact (tests/mediation/test_seed_cases.py).
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from mediation.models import Agreement, Case, MonthlyStat, StatDirty
+from mediation.statistics import ADDITIVE, PREVENTION_KINDS
+
+AMOUNTS = {"amount_involved", "agreement_amount"}
+
+
+def _case_month(column: str) -> str:
+    return f"(date_trunc('month', c.{column} AT TIME ZONE %(tz)s))::date"
+
+
+def _fact_select(month: str, values: dict[str, str], source: str) -> str:
+    """One branch of the UNION: the cell key and every measure (zero unless given)."""
+    measures = []
+    for name in ADDITIVE:
+        default = "NULL::numeric" if name in AMOUNTS else "0"
+        measures.append(f"{values.get(name, default)} AS {name}")
+    return (
+        f"SELECT c.committee_id, {month} AS month, c.dispute_type, c.source, "
+        f"{', '.join(measures)} {source}"
+    )
+
+
+def _when(condition: str, then: str = "1") -> str:
+    return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
+
+
+def rollup_select_sql() -> tuple[str, dict]:
+    """The SELECT producing every rollup cell: (committee_id, month, dispute_type,
+    source, *ADDITIVE), and its parameters."""
+    case, agreement = Case._meta.db_table, Agreement._meta.db_table
+    succeeded = "c.closed_as = 'succeeded'"
+    ended = "c.closed_as <> 'declined'"
+    concluded_values = {
+        "succeeded": _when(succeeded),
+        "failed": _when("c.closed_as = 'failed'"),
+        "withdrawn": _when("c.closed_as = 'withdrawn'"),
+        "declined": _when("c.closed_as = 'declined'"),
+        "written_agreements": _when(f"{succeeded} AND a.form = 'written'"),
+        "oral_agreements": _when(f"{succeeded} AND a.form = 'oral'"),
+        "one_visit": _when(f"{succeeded} AND c.party_visits <= 1"),
+        "concluded_people": _when(succeeded, "c.people_involved"),
+        "agreement_amount": f"CASE WHEN {succeeded} THEN a.amount END",
+    }
+    for kind in PREVENTION_KINDS:
+        column = f"c.prevented_{kind}"
+        concluded_values[f"prevented_{kind}_cases"] = _when(f"{ended} AND {column} > 0")
+        concluded_values[f"prevented_{kind}"] = _when(ended, column)
+    branches = [
+        _fact_select(
+            _case_month("received_at"),
+            {
+                "received": "1",
+                "amount_involved": "c.amount_involved",
+                "people_involved": "c.people_involved",
+            },
+            f"FROM {case} c",
+        ),
+        _fact_select(
+            _case_month("accepted_at"),
+            {
+                "accepted": "1",
+                "accepted_party_application": _when("c.source = 'party_application'"),
+                "accepted_screening": _when("c.source = 'screening'"),
+            },
+            f"FROM {case} c WHERE c.accepted_at IS NOT NULL",
+        ),
+        _fact_select(
+            _case_month("concluded_at"),
+            concluded_values,
+            f"FROM {case} c LEFT JOIN {agreement} a ON a.case_id = c.id "
+            "WHERE c.concluded_at IS NOT NULL",
+        ),
+        _fact_select(
+            "(date_trunc('month', a.judicial_applied_on::timestamp))::date",
+            {"judicial_confirmations": "1"},
+            f"FROM {agreement} a JOIN {case} c ON c.id = a.case_id "
+            "WHERE a.judicial_applied_on IS NOT NULL AND a.judicial_result = 'confirmed'",
+        ),
+    ]
+    sums = [f"COALESCE(SUM({name}), 0)" if name in AMOUNTS else f"SUM({name})" for name in ADDITIVE]
+    keep = " OR ".join(f"{total} <> 0" for total in sums)
+    sql = (
+        "SELECT committee_id, month, dispute_type, source, "
+        + ", ".join(sums)
+        + " FROM ("
+        + " UNION ALL ".join(branches)
+        + ") facts GROUP BY committee_id, month, dispute_type, source HAVING "
+        + keep
+    )
+    return sql, {"tz": settings.TIME_ZONE}
+
+
+def rollup_rebuild_sql(*, work_mem: str = "256MB") -> int:
+    """Replace the whole rollup by a recompute from the raw tables (PostgreSQL), in one
+    transaction; clears StatDirty like statistics.rollup_rebuild. Returns the number of
+    cells written."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("rollup_rebuild_sql needs PostgreSQL; use rollup_rebuild.")
+    select, params = rollup_select_sql()
+    columns = ["committee_id", "month", "dispute_type", "source", *ADDITIVE]
+    columns = [MonthlyStat._meta.get_field(name).column for name in columns]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        cursor.execute(f"DELETE FROM {StatDirty._meta.db_table}")
+        cursor.execute(f"DELETE FROM {MonthlyStat._meta.db_table}")
+        cursor.execute(
+            f"INSERT INTO {MonthlyStat._meta.db_table} ({', '.join(columns)}) {select}", params
+        )
+        return cursor.rowcount
