@@ -10,7 +10,9 @@ one address cannot spread guesses over many usernames by logging in now and then
 Usernames and addresses are hashed into the cache keys: the cache never holds them raw.
 """
 
+import functools
 import hashlib
+import logging
 import math
 import time
 
@@ -31,6 +33,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
+
+logger = logging.getLogger(__name__)
 
 LOCKED_MESSAGE = "登录失败次数过多，请在 {wait} 秒后再试。"
 
@@ -73,6 +77,28 @@ def _subjects(username: str, address: str) -> list[tuple[str, int]]:
     return subjects
 
 
+def _fail_open(default):
+    """The counters live in the cache (Redis in production). If the cache is unreachable,
+    sign-in keeps working without the lock-out, with a warning in the log: an outage of
+    the cache must not lock everybody out or answer 500."""
+
+    def wrap(function):
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception as error:  # any cache client error: fail open
+                logger.warning(
+                    "login lock-out skipped, cache unavailable: %s", type(error).__name__
+                )
+                return default
+
+        return guarded
+
+    return wrap
+
+
+@_fail_open(0)
 def login_lock_remaining(username: str, address: str) -> int:
     """Seconds until this username and address may try again (0: not locked)."""
     now = _now()
@@ -95,6 +121,7 @@ def _count_failure(key: str) -> int:
         return 1
 
 
+@_fail_open(None)
 def login_failed(username: str, address: str) -> None:
     """Count a failed sign-in; lock the username or address that reached its limit."""
     lockout = settings.AUTH_LOGIN_LOCKOUT_SECONDS
@@ -104,6 +131,7 @@ def login_failed(username: str, address: str) -> None:
             cache.delete(f"{stem}:failures")
 
 
+@_fail_open(None)
 def login_succeeded(username: str) -> None:
     """Reset the username's failure count (the address's count is kept)."""
     if username:

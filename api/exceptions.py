@@ -6,8 +6,9 @@ the first field error (e.g. "required", "invalid_id_number"), so a client can br
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, DataError, OperationalError
 from django.http import Http404
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -53,8 +54,22 @@ def exception_handler(exc, context):
         )
         response["Retry-After"] = "5"
         return response
+    elif isinstance(exc, DataError):
+        # A value the database refuses (out of its range): bad input, not a server error.
+        return Response(
+            {"detail": "输入的值超出允许范围。", "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     elif isinstance(exc, DatabaseError):
         return None
+    elif isinstance(exc, RedisError):
+        # The cache behind a throttle is down: say so quickly instead of a 500.
+        response = Response(
+            {"detail": "服务暂时不可用，请稍后重试。", "code": "cache_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "5"
+        return response
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,8 +1,9 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from mediation import choices
@@ -47,13 +48,30 @@ class MechanismFilter(django_filters.FilterSet):
 # --- cases -------------------------------------------------------------------------------
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+MAX_ID = 2**63 - 1
+
+
+def _bounded_day(day, name):
+    """A date filter outside 1900–2999 is bad input (400), not a calendar overflow (500)."""
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValidationError(
+            {
+                name: [
+                    ErrorDetail(f"日期应在{EARLIEST_YEAR}年至{LATEST_YEAR}年之间。", code="invalid")
+                ]
+            }
+        )
+    return day
+
+
 def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=choices.Status.choices)
-    committee = django_filters.NumberFilter(field_name="committee_id")
+    committee = django_filters.NumberFilter(method="filter_committee")
     dispute_type = django_filters.ChoiceFilter(
         choices=choices.DisputeType.choices,
         method="filter_dispute_type",
@@ -75,14 +93,20 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
+    def filter_committee(self, queryset, name, value):
+        if value != int(value) or not 1 <= value <= MAX_ID:
+            return queryset.none()
+        return queryset.filter(committee_id=int(value))
+
     def filter_dispute_type(self, queryset, name, value):
         return queryset.filter(dispute_type__in=[value, *choices.SUB_TYPES.get(value, [])])
 
     def filter_received_after(self, queryset, name, value):
-        return queryset.filter(received_at__gte=_start_of(value))
+        return queryset.filter(received_at__gte=_start_of(_bounded_day(value, name)))
 
     def filter_received_before(self, queryset, name, value):
-        return queryset.filter(received_at__lt=_start_of(value + timedelta(days=1)))
+        day = _bounded_day(value, name)
+        return queryset.filter(received_at__lt=_start_of(day + timedelta(days=1)))
 
     def filter_overdue(self, queryset, name, value):
         overdue = queryset.overdue()
@@ -133,11 +157,20 @@ class ReferralFilter(django_filters.FilterSet):
 class FollowUpFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUp.Status.choices)
     kind = django_filters.ChoiceFilter(choices=FollowUp.Kind.choices)
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = django_filters.IsoDateTimeFilter(method="filter_due_before")
 
     class Meta:
         model = FollowUp
         fields = ["case", "committee"]
+
+    def filter_due_before(self, queryset, name, value):
+        return _due_before(queryset, value)
+
+
+def _due_before(queryset, value):
+    _bounded_day(value.date(), "due_before")
+    # Normalised to UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+    return queryset.filter(due_at__lt=value.astimezone(UTC))
 
 
 class NotificationFilter(django_filters.FilterSet):

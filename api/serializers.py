@@ -168,6 +168,9 @@ class ResponsibleLeaderSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit; larger numbers are bad input, not a server error
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
@@ -520,7 +523,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 class AcceptSerializer(serializers.Serializer):
     mediators = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=20
     )
 
 
@@ -704,8 +707,8 @@ class StatisticsQuerySerializer(serializers.Serializer):
         required=False, help_text="First day, by date received (default: 1 January this year)."
     )
     to = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
-    committee = serializers.IntegerField(required=False, min_value=1)
-    area = serializers.IntegerField(required=False, min_value=1)
+    committee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    area = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -713,6 +716,18 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
+        for name in ("from", "to"):
+            if attrs.get(name) and not EARLIEST_YEAR <= attrs[name].year <= LATEST_YEAR:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(
+                                f"日期应在{EARLIEST_YEAR}年至{LATEST_YEAR}年之间。",
+                                code="invalid_period",
+                            )
+                        ]
+                    }
+                )
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError(
                 {

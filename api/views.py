@@ -107,6 +107,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "scope": _scope(self.request)}
 
+    def filter_queryset(self, queryset):
+        # The list filters narrow the list only; a case addressed by id is found by id.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _is_liaison_view(self, case=None) -> bool:
         scope = _scope(self.request)
         if scope.sees_everything:

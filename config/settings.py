@@ -255,12 +255,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
-    "scan-followups": {"task": "mediation.tasks.scan_followups", "schedule": 60.0},
+    # Every 15 s: each tick starts a scan (≤ 12 s) on a free worker process, so several
+    # processes drain a backlog together and a killed scan costs one tick, not a minute.
+    "scan-followups": {"task": "mediation.tasks.scan_followups", "schedule": 15.0},
 }
 
 # Follow-ups: a claimed row not fired within this many seconds (its worker died) is
 # claimed again by the next scan. Embedded mode scans in-process every N seconds.
-TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT = env_int("TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT", 60)
+TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT = env_int("TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT", 30)
 TIAOJIE_EMBEDDED_SCAN_SECONDS = env_int("TIAOJIE_EMBEDDED_SCAN_SECONDS", 30)
 TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
 TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")

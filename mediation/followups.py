@@ -16,7 +16,7 @@ import time as clock
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -165,6 +165,17 @@ def followups_claim(*, limit: int = 200) -> list[int]:
     return ids
 
 
+def followups_due_left() -> bool:
+    """Are there due rows nobody has claimed (or whose claim has gone stale)?"""
+    return (
+        FollowUp.objects.filter(
+            status=FollowUp.Status.SCHEDULED, fired_at__isnull=True, due_at__lte=Now()
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=Now() - claim_timeout()))
+        .exists()
+    )
+
+
 def followup_fire(*, followup_id: int) -> bool:
     """Fire one follow-up once: its effects, the next step, and its new status.
     Returns False when there was nothing to do (already fired, cancelled, gone)."""
@@ -194,7 +205,7 @@ def followup_fire(*, followup_id: int) -> bool:
     return True
 
 
-def followups_scan(*, budget_seconds: float = 50, batch: int = 200) -> int:
+def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     """Claim and fire due rows until none are left or the time budget is used."""
     started = clock.monotonic()
     fired = 0
@@ -206,6 +217,8 @@ def followups_scan(*, budget_seconds: float = 50, batch: int = 200) -> int:
         for followup_id in ids:
             try:
                 fired += followup_fire(followup_id=followup_id)
+            except (OperationalError, InterfaceError):
+                raise  # the database went away: the task's retry takes over, rows are reclaimed
             except Exception:  # one bad row must not stop the others; it is reclaimed later
                 logger.exception("follow-up %s failed; it will be retried", followup_id)
     notify.outbox_deliver()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from committees.models import Committee, Institution, Mechanism
 from committees.scope import scope_for
-from mediation import choices, workflow
+from mediation import choices, statistics, workflow
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.followups import at_local
@@ -143,6 +143,8 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
             raise InvalidInput("接收调委会已停用。", code="committee_inactive")
         before, after = workflow.move(case, "transfer_accepted")
         sender = case.committee
+        # The sender's figures for the case's old dates (e.g. its acceptance) leave with it.
+        statistics.mark_dirty(case=case)
         case.previous_numbers = [*case.previous_numbers, case.number]
         case.committee = transfer.to_committee
         _assign_number(case, transfer.to_committee)

@@ -756,6 +756,10 @@ def case_update(*, actor, case: Case, **changes) -> Case:
         changed = {k: v for k, v in changes.items() if before[k] != v}
         case.save()
         if changed:
+            from mediation import statistics
+
+            statistics.mark_dirty(case=case)
+        if changed:
             case_event_record(
                 case=case,
                 kind="updated",
@@ -790,6 +794,8 @@ def screening_report_file(
     try:
         year, month = (int(part) for part in period.split("-"))
         first_day = date(year, month, 1)
+        if year < 2000:
+            raise ValueError(year)
     except (TypeError, ValueError):
         raise InvalidInput(
             "报告期格式应为 YYYY-MM。", code="invalid_period", field="period"
@@ -800,7 +806,7 @@ def screening_report_file(
         raise InvalidInput(
             "高风险纠纷数不能大于排查发现纠纷数。", code="invalid_counts", field="high_risk"
         )
-    period = first_day.strftime("%Y-%m")
+    period = f"{first_day.year:04d}-{first_day.month:02d}"
     with transaction.atomic():
         if ScreeningReport.objects.filter(committee=committee, period=period).exists():
             raise Conflict("该调委会本月的排查报告已经填报。", period=period)

@@ -304,6 +304,10 @@ def rollup_rebuild() -> int:
             .order_by()
         )
         months |= {(c, date(y, m, 1)) for c, y, m in rows}
+    applied = Agreement.objects.exclude(judicial_applied_on=None).values_list(
+        "case__committee_id", "judicial_applied_on"
+    )
+    months |= {(c, first_of_month(day)) for c, day in applied}
     for committee_id, month in sorted(months):
         with transaction.atomic():
             _recompute(committee_id, month)

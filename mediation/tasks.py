@@ -18,7 +18,11 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def scan_followups() -> int:
-    return followups.followups_scan()
+    fired = followups.followups_scan()
+    if followups.followups_due_left():
+        # A backlog: keep going on any free worker instead of waiting for the next tick.
+        scan_followups.delay()
+    return fired
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
