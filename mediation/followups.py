@@ -214,18 +214,25 @@ def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
         ids = followups_claim(limit=batch)
         if not ids:
             break
-        for followup_id in ids:
-            try:
-                fired += followup_fire(followup_id=followup_id)
-            except (OperationalError, InterfaceError):
-                raise  # the database went away: the task's retry takes over, rows are reclaimed
-            except Exception:  # one bad row must not stop the others; it is reclaimed later
-                logger.exception("follow-up %s failed; it will be retried", followup_id)
+        with notify.cached_recipients():
+            fired += _fire_batch(ids)
     notify.outbox_deliver()
     # The statistics rollup is refreshed on the same beat (committee-months marked dirty).
     from mediation.statistics import rollup_refresh
 
     rollup_refresh()
+    return fired
+
+
+def _fire_batch(ids: list[int]) -> int:
+    fired = 0
+    for followup_id in ids:
+        try:
+            fired += followup_fire(followup_id=followup_id)
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: the task's retry takes over, rows are reclaimed
+        except Exception:  # one bad row must not stop the others; it is reclaimed later
+            logger.exception("follow-up %s failed; it will be retried", followup_id)
     return fired
 
 

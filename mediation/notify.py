@@ -8,6 +8,8 @@ sender writes to the log — ids and lengths only, never the number or the text.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import import_module
 
 from django.conf import settings
@@ -23,48 +25,66 @@ logger = logging.getLogger(__name__)
 
 # --- who is told ---------------------------------------------------------------------------
 
+_recipients: ContextVar[dict | None] = ContextVar("recipients", default=None)
 
-def directors_of(committee_id: int):
-    return (
-        get_user_model()
-        .objects.filter(
+
+@contextmanager
+def cached_recipients():
+    """Within one scan batch, look each committee's directors (etc.) up once: a backlog of
+    thousands of follow-ups mostly notifies the same few people."""
+    token = _recipients.set({})
+    try:
+        yield
+    finally:
+        _recipients.reset(token)
+
+
+def _memo(key, compute) -> list:
+    cache = _recipients.get()
+    if cache is None:
+        return list(compute())
+    if key not in cache:
+        cache[key] = list(compute())
+    return cache[key]
+
+
+def _users(**conditions):
+    return get_user_model().objects.filter(is_active=True, **conditions).distinct()
+
+
+def directors_of(committee_id: int) -> list:
+    return _memo(
+        ("directors", committee_id),
+        lambda: _users(
             mediator_memberships__committee_id=committee_id,
             mediator_memberships__role__in=Mediator.DIRECTOR_ROLES,
             mediator_memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
+        ),
     )
 
 
-def mediators_of(case: Case):
+def mediators_of(case: Case) -> list:
     """The case's assigned mediators with a login; the directors if none has one."""
-    users = (
-        get_user_model()
-        .objects.filter(mediator_memberships__in=case.mediators.all(), is_active=True)
-        .distinct()
-    )
-    return users if users.exists() else directors_of(case.committee_id)
+
+    def compute():
+        users = list(_users(mediator_memberships__in=case.mediators.all()))
+        return users or directors_of(case.committee_id)
+
+    return _memo(("mediators", case.pk), compute)
 
 
-def judicial_office_of(committee) -> object:
-    return (
-        get_user_model()
-        .objects.filter(
+def judicial_office_of(committee) -> list:
+    return _memo(
+        ("office", committee.judicial_office_id),
+        lambda: _users(
             tiaojie_roles__kind=Role.Kind.JUDICIAL_OFFICE,
             tiaojie_roles__institution_id=committee.judicial_office_id,
-            is_active=True,
-        )
-        .distinct()
+        ),
     )
 
 
-def district_office():
-    return (
-        get_user_model()
-        .objects.filter(tiaojie_roles__kind=Role.Kind.DISTRICT_OFFICE, is_active=True)
-        .distinct()
-    )
+def district_office() -> list:
+    return _memo(("district",), lambda: _users(tiaojie_roles__kind=Role.Kind.DISTRICT_OFFICE))
 
 
 # --- in-app notifications ------------------------------------------------------------------
