@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +15,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
 ]
+
+# Floor views of the load benchmark (bench/load.py): no authentication, so only ever on
+# the benchmark's own server, which sets TIAOJIE_BENCH_FLOOR=1.
+if os.environ.get("TIAOJIE_BENCH_FLOOR") == "1":
+    from api import bench_floor
+
+    urlpatterns += bench_floor.urlpatterns
