@@ -230,6 +230,17 @@ class PartySerializer(serializers.ModelSerializer):
         return data
 
 
+def _party_serializer(owner, *, unmasked: bool) -> "PartySerializer":
+    """One PartySerializer per (case serializer, masking), not one per case: building a
+    ModelSerializer's fields is the costly part, and a list page would build them 50 times.
+    With many=True, DRF reuses one child serializer for every item, so this lasts one
+    request."""
+    cache = owner.__dict__.setdefault("_party_serializers", {})
+    if unmasked not in cache:
+        cache[unmasked] = PartySerializer(context={"unmasked": unmasked})
+    return cache[unmasked]
+
+
 class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MediationSession
@@ -329,7 +340,8 @@ class CaseSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, case) -> list[dict]:
-        return PartySerializer(case.parties.all(), many=True, context={"unmasked": False}).data
+        serializer = _party_serializer(self, unmasked=False)
+        return [serializer.to_representation(party) for party in case.parties.all()]
 
     def get_has_agreement(self, case) -> bool:
         return case.status == choices.Status.SUCCEEDED or (case.outcome == choices.Outcome.SUCCESS)
@@ -430,10 +442,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, case) -> list[dict]:
-        scope = self.context["scope"]
-        return PartySerializer(
-            case.parties.all(), many=True, context={"unmasked": scope.is_member(case.committee_id)}
-        ).data
+        serializer = _party_serializer(
+            self, unmasked=self.context["scope"].is_member(case.committee_id)
+        )
+        return [serializer.to_representation(party) for party in case.parties.all()]
 
     @extend_schema_field(ResponsibleLeaderSerializer(allow_null=True))
     def get_responsible_leader(self, case) -> dict | None:

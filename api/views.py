@@ -76,6 +76,16 @@ class MechanismViewSet(viewsets.ReadOnlyModelViewSet):
 # --- cases -------------------------------------------------------------------------------
 
 
+NEW_CASE_EMPTY_RELATIONS = (
+    "sessions",
+    "mediators",
+    "recused_mediators",
+    "transfers",
+    "referrals",
+    "follow_ups",
+)
+
+
 def _scope(request):
     return scope_for(request.user)
 
@@ -128,8 +138,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         return serializers.CaseSerializer
 
-    def _respond(self, case, status_code=200):
-        case = self.get_queryset().get(pk=case.pk)
+    def _respond(self, case, status_code=200, *, new=False):
+        if new:
+            # A case just registered has no agreement, sessions, mediators, transfers,
+            # referrals or follow-ups: read back the case and its parties only.
+            case = (
+                Case.objects.select_related("committee", "agreement")
+                .prefetch_related("parties")
+                .get(pk=case.pk)
+            )
+            for name in NEW_CASE_EMPTY_RELATIONS:
+                case._prefetched_objects_cache[name] = getattr(case, name).none()
+        else:
+            case = self.get_queryset().get(pk=case.pk)
         if self._is_liaison_view(case):
             data = serializers.CaseSummarySerializer(case).data
         else:
@@ -163,7 +184,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
             case = services.case_register(actor=request.user, **data)
-            return self._respond(case, status.HTTP_201_CREATED)
+            return self._respond(case, status.HTTP_201_CREATED, new=True)
 
         return idempotent(request, register)
 

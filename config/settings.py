@@ -149,7 +149,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    # random_page_cost 1.1 (SSD): without it the planner may walk the primary key backwards
+    # for a committee's newest cases instead of using case_committee_recent (bench/load.py).
+    random_page_cost = os.environ.get("DB_RANDOM_PAGE_COST", "1.1")
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={statement_timeout_ms} -c random_page_cost={random_page_cost}"
+    )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

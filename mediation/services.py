@@ -217,15 +217,15 @@ def _repeat_dispute(case: Case, digests: list[str]) -> dict:
     if not digests:
         return {}
     since = timezone.now() - timedelta(days=settings.TIAOJIE_REPEAT_DISPUTE_DAYS)
-    others = (
+    rows = set(
         Case.objects.exclude(pk=case.pk)
         .filter(parties__id_number_digest__in=digests)
         .filter(Q(status__in=workflow.OPEN) | Q(received_at__gte=since))
+        .values_list("pk", "committee__name")
         .distinct()
     )
-    committees = sorted(set(others.values_list("committee__name", flat=True)))
-    count = others.count()
-    return {"count": count, "committees": committees} if count else {}
+    count = len({pk for pk, _ in rows})
+    return {"count": count, "committees": sorted({name for _, name in rows})} if count else {}
 
 
 def _register(
@@ -275,7 +275,10 @@ def _register(
         to_status=case.status,
         data={"number": case.number, "source": source, "parties": len(parties)},
     )
-    _after_change(case)
+    # A new case has no follow-ups to cancel and no agreement: only its month to mark.
+    from mediation import statistics
+
+    statistics.mark_dirty(case=case, new=True)
     return case
 
 

@@ -223,7 +223,7 @@ def raw_counts(scope: Filter, period: Period) -> dict:
 # --- the rollup ----------------------------------------------------------------------------
 
 
-def mark_dirty(*, case: Case, also_committee_id: int | None = None) -> None:
+def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = False) -> None:
     """Mark the committee-months this case's figures fall in (inside the caller's
     transaction). A repeat mark moves `marked_at` forward, waiting for a running refresh
     of the same cell to commit, so no change is missed."""
@@ -232,7 +232,9 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None) -> None:
         if moment:
             months.add(first_of_month(timezone.localdate(moment)))
     applied = (
-        Agreement.objects.filter(case_id=case.pk)
+        None  # a case just registered has no agreement
+        if new
+        else Agreement.objects.filter(case_id=case.pk)
         .values_list("judicial_applied_on", flat=True)
         .first()
     )
