@@ -718,7 +718,9 @@ class StatisticsQuerySerializer(serializers.Serializer):
     from_ = serializers.DateField(
         required=False, help_text="First day, by date received (default: 1 January this year)."
     )
-    to = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
+    to = serializers.DateField(
+        required=False, help_text="Last day, inclusive (default: the end of this month)."
+    )
     committee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     area = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 

@@ -1,5 +1,7 @@
 """Views: authenticate, parse, call one service or selector, serialize."""
 
+from datetime import timedelta
+
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -570,7 +572,10 @@ def statistics_filter(request) -> tuple[statistics.Filter, statistics.Period]:
         committees = visible if committees is None else committees & visible
     today = timezone.localdate()
     period = statistics.Period(
-        start=params.get("from") or today.replace(month=1, day=1), end=params.get("to") or today
+        # Default: this year in whole months (to the end of this month), so the answer
+        # comes from the rollup; there are no cases after today anyway.
+        start=params.get("from") or today.replace(month=1, day=1),
+        end=params.get("to") or statistics.next_month(today) - timedelta(days=1),
     )
     return statistics.Filter(None if committees is None else frozenset(committees)), period
 

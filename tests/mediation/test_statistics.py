@@ -400,3 +400,9 @@ def test_the_follow_up_scan_refreshes_the_rollup(director_a, mediator_a, committ
 
     assert StatDirty.objects.count() == 0
     assert MonthlyStat.objects.get(committee=committee_a).received == 1
+
+
+@pytest.mark.django_db
+def test_the_default_period_is_this_year_in_whole_months_from_the_rollup(client_for, district):
+    body = client_for(district).get("/api/v1/statistics/summary/").json()
+    assert body["computed_from"] == "rollup"
