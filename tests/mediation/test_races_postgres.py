@@ -213,14 +213,17 @@ def test_registrations_failing_after_taking_a_number_give_it_back(
     # given: 100 registrations, every tenth failing *after* its number was taken (the
     # failure is injected at the end of the registering transaction), so a number only
     # stays taken if its transaction commits
-    original = services._after_change
+    # (the last step of registering a case is marking its statistics month)
+    from mediation import statistics
 
-    def fail_marked(case):
+    original = statistics.mark_dirty
+
+    def fail_marked(*, case, **kwargs):
         if case.title.startswith("注定失败"):
             raise InvalidInput("模拟：取号之后的校验失败。", code="injected_failure")
-        return original(case)
+        return original(case=case, **kwargs)
 
-    monkeypatch.setattr(services, "_after_change", fail_marked)
+    monkeypatch.setattr(statistics, "mark_dirty", fail_marked)
     failing = {index for index in range(100) if index % 10 == 7}
     bodies = []
     for index in range(100):
