@@ -20,7 +20,7 @@ from api import exports, filters, serializers
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
-from committees.scope import scope_for
+from committees.scope import committees_in_area, scope_for
 from mediation import audit, followups, health, routing, services, statistics
 from mediation.exceptions import InvalidInput
 from mediation.models import (
@@ -557,15 +557,7 @@ def statistics_filter(request) -> tuple[statistics.Filter, statistics.Period]:
             raise NotFound("调委会不存在或不在您的统计范围内。")
         committees = {params["committee"]}
     if "area" in params:
-        area_committees = set(
-            Committee.objects.filter(
-                Q(judicial_office__area_id=params["area"])
-                | Q(area_id=params["area"])
-                | Q(area__parent_id=params["area"])
-            ).values_list("id", flat=True)
-        )
-        if params["area"] == Area.objects.filter(parent=None).values_list("id", flat=True).first():
-            area_committees = set(Committee.objects.values_list("id", flat=True))
+        area_committees = committees_in_area(params["area"])
         visible = area_committees if allowed is None else area_committees & allowed
         if not visible:
             raise NotFound("区划不存在或不在您的统计范围内。")

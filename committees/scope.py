@@ -107,3 +107,19 @@ def visible_committees(user):
     if scope.sees_everything:
         return Committee.objects.all()
     return Committee.objects.filter(id__in=scope.committee_ids)
+
+
+def committees_in_area(area_id: int) -> set[int]:
+    """Committees of an area: those located in it or one level below it, and those its
+    judicial office supervises; the district (the root area) covers every committee."""
+    from django.db.models import Q
+
+    from committees.models import Area
+
+    if Area.objects.filter(pk=area_id, parent=None).exists():
+        return set(Committee.objects.values_list("id", flat=True))
+    return set(
+        Committee.objects.filter(
+            Q(judicial_office__area_id=area_id) | Q(area_id=area_id) | Q(area__parent_id=area_id)
+        ).values_list("id", flat=True)
+    )

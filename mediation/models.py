@@ -14,9 +14,6 @@ from committees.scope import scope_for
 from mediation import choices, crypto
 from mediation.fields import EncryptedTextField
 
-OPEN_STATUSES = (choices.Status.REGISTERED, choices.Status.MEDIATING)
-CONCLUDED_STATUSES = (choices.Status.SUCCEEDED, choices.Status.FAILED, choices.Status.WITHDRAWN)
-
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -167,7 +164,9 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        from mediation.workflow import OPEN
+
+        return self.status in OPEN
 
     @property
     def is_overdue(self) -> bool:

@@ -48,6 +48,9 @@ DESCRIPTIVE_FIELDS = (
 )
 
 
+PERSONAL_FIELDS = {"responsible_leader_phone"}
+
+
 def rule(name: str) -> int:
     return settings.TIAOJIE[name]
 
@@ -762,15 +765,19 @@ def case_update(*, actor, case: Case, **changes) -> Case:
             from mediation import statistics
 
             statistics.mark_dirty(case=case)
-        if changed:
+            # The history is read outside the holding committee: a phone change is
+            # recorded as a change, never with the numbers.
+            redacted = {k: "***" if k in PERSONAL_FIELDS else v for k, v in changed.items()}
             case_event_record(
                 case=case,
                 kind="updated",
                 actor=actor,
                 from_status=case.status,
                 data={
-                    "before": _jsonable({k: before[k] for k in changed}),
-                    "after": _jsonable(changed),
+                    "before": _jsonable(
+                        {k: "***" if k in PERSONAL_FIELDS else before[k] for k in changed}
+                    ),
+                    "after": _jsonable(redacted),
                 },
             )
     return case

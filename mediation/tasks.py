@@ -26,10 +26,5 @@ def scan_followups() -> int:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
-def fire_followup(followup_id: int) -> bool:
-    return followups.followup_fire(followup_id=followup_id)
-
-
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def deliver_outbox() -> int:
     return notify.outbox_deliver()

@@ -184,3 +184,22 @@ def test_the_migration_encrypts_existing_rows(ref):
     assert stored_id != ID_NUMBER and stored_phone != PHONE
     assert digest == crypto.blind_index(ID_NUMBER)
     assert Party.objects.get(pk=party.id).id_number == ID_NUMBER
+
+
+@pytest.mark.django_db
+def test_the_history_records_a_phone_change_without_the_numbers(
+    client_for, mediator_a, office_a, committee_a
+):
+    case = register(mediator_a, committee_a)
+    services.case_update(
+        actor=mediator_a,
+        case=case,
+        responsible_leader={"name": "赵书记", "post": "书记", "phone": "13711112222"},
+    )
+
+    event = case.events.get(kind="updated")
+    history = client_for(office_a).get(f"/api/v1/cases/{case.id}/events/").content.decode()
+
+    assert event.data["after"]["responsible_leader_phone"] == "***"
+    assert event.data["after"]["responsible_leader_name"] == "赵书记"
+    assert "13711112222" not in str(event.data) and "13711112222" not in history
