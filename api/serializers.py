@@ -791,7 +791,12 @@ class SummarySerializer(CountsSerializer):
     overdue = serializers.IntegerField(
         help_text="Cases received in the period that are past their due date now."
     )
-    median_days_to_conclude = serializers.FloatField(allow_null=True)
+    median_days_to_conclude = serializers.FloatField(
+        allow_null=True,
+        help_text="Median calendar days from the date received to the date concluded "
+        "(Asia/Shanghai) of the cases concluded in the period (succeeded, failed or "
+        "withdrawn); a half when two middle values differ; null if none.",
+    )
     satisfaction = SatisfactionSerializer()
     transfers_in = serializers.IntegerField()
     transfers_out = serializers.IntegerField()
@@ -809,6 +814,23 @@ class BreakdownRowSerializer(CountsSerializer):
     month = serializers.CharField(required=False)
     quarter = serializers.CharField(required=False)
     year = serializers.CharField(required=False)
+
+    def to_representation(self, row: dict) -> dict:
+        """The same output as DRF's Serializer.to_representation, faster: a breakdown
+        over five years by month × dispute type has ~1,200 rows of 24 fields, and DRF's
+        generic path (attribute look-up, an exception per absent dimension) spent more
+        time on them than the database did. Each value still goes through its field."""
+        fields = self.__dict__.get("_plain_fields")
+        if fields is None:
+            fields = self._plain_fields = [(f.field_name, f) for f in self._readable_fields]
+        out = {}
+        for name, field in fields:
+            if name in row:
+                value = row[name]
+                out[name] = None if value is None else field.to_representation(value)
+            elif field.allow_null:  # as Field.get_attribute: an absent nullable is null
+                out[name] = None
+        return out
 
 
 class BreakdownSerializer(serializers.Serializer):

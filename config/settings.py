@@ -152,8 +152,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # random_page_cost 1.1 (SSD): without it the planner may walk the primary key backwards
     # for a committee's newest cases instead of using case_committee_recent (bench/load.py).
     random_page_cost = os.environ.get("DB_RANDOM_PAGE_COST", "1.1")
+    # jit off: on the raw statistics queries over millions of rows, compiling cost up to
+    # 2.9 s per query and saved less (bench/stats_bench.py); short queries never gain.
     DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c statement_timeout={statement_timeout_ms} -c random_page_cost={random_page_cost}"
+        f"-c statement_timeout={statement_timeout_ms} -c random_page_cost={random_page_cost} "
+        "-c jit=off"
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 
@@ -309,6 +312,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Statistics answers are cached this long per question and scope (api/stats_cache.py).
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 10)
 
 # CORS: no cross-origin access unless CORS_ALLOWED_ORIGINS lists origins
 # (comma-separated, e.g. https://app.example.gov.cn). Only the API answers CORS.

@@ -154,6 +154,15 @@ class Case(models.Model):
             models.Index(fields=["committee", "-id"], name="case_committee_recent"),
             models.Index(fields=["committee", "received_at"], name="case_committee_received"),
             models.Index(fields=["concluded_at"], name="case_concluded_at"),
+            # A committee-month's rollup recompute reads each date column for one committee.
+            models.Index(fields=["committee", "accepted_at"], name="case_committee_accepted"),
+            models.Index(fields=["committee", "concluded_at"], name="case_committee_concluded"),
+            # Overdue counts: open cases by due date, answered from the index alone.
+            models.Index(
+                fields=["due_on", "received_at", "committee"],
+                condition=Q(status="mediating"),
+                name="case_open_due",
+            ),
             models.Index(fields=["status", "due_on"], name="case_status_due"),
             models.Index(fields=["received_at"], name="case_received_at"),
             models.Index(fields=["number"], name="case_number"),
@@ -306,6 +315,13 @@ class Agreement(models.Model):
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="agreement_amount_not_negative",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["judicial_applied_on"],
+                condition=Q(judicial_applied_on__isnull=False),
+                name="agreement_judicial_applied",
+            )
         ]
 
     def __str__(self) -> str:
@@ -686,19 +702,13 @@ class ScreeningReport(models.Model):
         return f"{self.committee} {self.period}"
 
 
-class MonthlyStat(models.Model):
-    """The statistics rollup: one row per committee × month × dispute type × source.
+class StatMeasures(models.Model):
+    """The additive counters of a rollup cell (mediation.statistics.ADDITIVE).
 
-    Each counter counts what happened in that month by its own date: `received` and the
-    amounts and people by date received, `accepted` by date accepted, the conclusions and
-    agreement figures by date concluded, judicial confirmations by date applied. Rows are
-    recomputed from the raw tables for every committee-month marked dirty (StatDirty) by
-    the services; mediation.statistics is the reference and the reader."""
+    Each counter counts what happened in the cell's month by its own date: `received` and
+    the amounts and people by date received, `accepted` by date accepted, the conclusions
+    and agreement figures by date concluded, judicial confirmations by date applied."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField("月份")
-    dispute_type = models.CharField(max_length=32)
-    source = models.CharField(max_length=32)
     received = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     accepted_party_application = models.PositiveIntegerField(default=0)
@@ -725,6 +735,21 @@ class MonthlyStat(models.Model):
     prevented_group_petition = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class MonthlyStat(StatMeasures):
+    """The statistics rollup: one row per committee × month × dispute type × source.
+
+    Rows are recomputed from the raw tables for every committee-month marked dirty
+    (StatDirty) by the services; mediation.statistics is the reference and the reader."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")
+    dispute_type = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)
+
+    class Meta:
         verbose_name = "统计汇总"
         verbose_name_plural = "统计汇总"
         constraints = [
@@ -737,6 +762,78 @@ class MonthlyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee_id} {self.month:%Y-%m} {self.dispute_type}/{self.source}"
+
+
+class DistrictMonthlyStat(StatMeasures):
+    """MonthlyStat summed over every committee: month × dispute type × source.
+
+    What the district office's unfiltered questions read (hundreds of rows a year instead
+    of tens of thousands). Recomputed from MonthlyStat for each month marked in
+    DistrictStatDirty, which the committee-month refresh marks in its own transaction."""
+
+    month = models.DateField("月份")
+    dispute_type = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "全区统计汇总"
+        verbose_name_plural = "全区统计汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "dispute_type", "source"], name="districtstat_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dispute_type}/{self.source}"
+
+
+class DurationStat(models.Model):
+    """How long concluded cases took: per committee × month concluded × whole days from
+    the date received to the date concluded (Asia/Shanghai), the number of cases that
+    succeeded, failed or were withdrawn. The median days to conclude is read from it."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")
+    days = models.PositiveIntegerField("用时（天）")
+    cases = models.PositiveIntegerField("件数")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "month", "days"], name="durationstat_cell_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "committee"], name="durationstat_month")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.month:%Y-%m} {self.days} 天: {self.cases}"
+
+
+class DistrictDurationStat(models.Model):
+    """DurationStat summed over every committee: month concluded × days."""
+
+    month = models.DateField("月份")
+    days = models.PositiveIntegerField("用时（天）")
+    cases = models.PositiveIntegerField("件数")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "days"], name="districtduration_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.days} 天: {self.cases}"
+
+
+class DistrictStatDirty(models.Model):
+    """A month whose district rows must be recomputed from the committee rows."""
+
+    month = models.DateField(unique=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 class StatDirty(models.Model):

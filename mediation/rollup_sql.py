@@ -24,8 +24,17 @@ every committee-month that has a dated fact (tests/mediation/test_seed_cases.py)
 from django.conf import settings
 from django.db import connection, transaction
 
-from mediation.models import Agreement, Case, MonthlyStat, StatDirty
-from mediation.statistics import ADDITIVE, PREVENTION_KINDS
+from mediation.models import (
+    Agreement,
+    Case,
+    DistrictDurationStat,
+    DistrictMonthlyStat,
+    DistrictStatDirty,
+    DurationStat,
+    MonthlyStat,
+    StatDirty,
+)
+from mediation.statistics import ADDITIVE, CONCLUDED_AS, PREVENTION_KINDS
 
 AMOUNTS = {"amount_involved", "agreement_amount"}
 
@@ -116,21 +125,53 @@ def rollup_select_sql() -> tuple[str, dict]:
     return sql, {"tz": settings.TIME_ZONE}
 
 
+def durations_select_sql() -> tuple[str, dict]:
+    """The SELECT producing every DurationStat row: (committee_id, month concluded, days
+    from the date received to the date concluded, cases), as statistics.raw_durations."""
+    local = "(c.{} AT TIME ZONE %(tz)s)::date"
+    outcomes = ", ".join(f"'{name}'" for name in CONCLUDED_AS)
+    sql = (
+        f"SELECT c.committee_id, {_case_month('concluded_at')} AS month, "
+        f"{local.format('concluded_at')} - {local.format('received_at')} AS days, count(*) "
+        f"FROM {Case._meta.db_table} c "
+        f"WHERE c.concluded_at IS NOT NULL AND c.closed_as IN ({outcomes}) "
+        "GROUP BY 1, 2, 3"
+    )
+    return sql, {"tz": settings.TIME_ZONE}
+
+
 def rollup_rebuild_sql(*, work_mem: str = "256MB") -> int:
-    """Replace the whole rollup by a recompute from the raw tables (PostgreSQL), in one
-    transaction; clears StatDirty like statistics.rollup_rebuild. Returns the number of
-    cells written."""
+    """Replace the whole rollup (cells, durations and their district sums) by a recompute
+    from the raw tables (PostgreSQL), in one transaction; clears the dirty marks like
+    statistics.rollup_rebuild. Returns the number of committee cells written."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("rollup_rebuild_sql needs PostgreSQL; use rollup_rebuild.")
     select, params = rollup_select_sql()
-    columns = ["committee_id", "month", "dispute_type", "source", *ADDITIVE]
-    columns = [MonthlyStat._meta.get_field(name).column for name in columns]
+    durations, duration_params = durations_select_sql()
+    keys = ["committee_id", "month", "dispute_type", "source"]
+    columns = [MonthlyStat._meta.get_field(name).column for name in [*keys, *ADDITIVE]]
+    monthly, district = MonthlyStat._meta.db_table, DistrictMonthlyStat._meta.db_table
+    duration, district_duration = DurationStat._meta.db_table, DistrictDurationStat._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
-        cursor.execute(f"DELETE FROM {StatDirty._meta.db_table}")
-        cursor.execute(f"DELETE FROM {MonthlyStat._meta.db_table}")
+        for model in (StatDirty, DistrictStatDirty, MonthlyStat, DurationStat):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        for model in (DistrictMonthlyStat, DistrictDurationStat):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        cursor.execute(f"INSERT INTO {monthly} ({', '.join(columns)}) {select}", params)
+        written = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO {MonthlyStat._meta.db_table} ({', '.join(columns)}) {select}", params
+            f"INSERT INTO {duration} (committee_id, month, days, cases) {durations}",
+            duration_params,
         )
-        return cursor.rowcount
+        sums = ", ".join(f"SUM({name})" for name in ADDITIVE)
+        cursor.execute(
+            f"INSERT INTO {district} (month, dispute_type, source, {', '.join(ADDITIVE)}) "
+            f"SELECT month, dispute_type, source, {sums} FROM {monthly} GROUP BY 1, 2, 3"
+        )
+        cursor.execute(
+            f"INSERT INTO {district_duration} (month, days, cases) "
+            f"SELECT month, days, SUM(cases) FROM {duration} GROUP BY 1, 2"
+        )
+        return written

@@ -4,11 +4,15 @@ Two paths give the same numbers:
 
 - **raw** (the reference): GROUP BY / conditional aggregates over the case tables, for
   any period;
-- **rollup**: sums over MonthlyStat (committee × month × dispute type × source), used
-  when the period is whole months and the dimensions are ones the rollup keeps. The
-  services mark the committee-months a change touches (StatDirty) in the same
-  transaction; `rollup_refresh` (run by the follow-up scan every minute) recomputes them
-  from the raw tables. `as_of` says up to when the rollup is exact.
+- **rollup**: sums over MonthlyStat (committee × month × dispute type × source) and
+  DurationStat (committee × month × days to conclude), used when the period is whole
+  months and the dimensions are ones the rollup keeps; questions over every committee
+  read their district-wide sums (DistrictMonthlyStat, DistrictDurationStat: a few
+  hundred rows a year whatever the number of cases). The services mark the
+  committee-months a change touches (StatDirty) in the same transaction;
+  `rollup_refresh` (run by the follow-up scan) recomputes them from the raw tables, then
+  the district months they touched (DistrictStatDirty). `as_of` says up to when the
+  rollup is exact.
 
 Dates: the period filters cases by date **received**; conclusions (succeeded, failed,
 withdrawn, declined, agreements, prevention figures, one-visit) count by date
@@ -17,8 +21,10 @@ each in Asia/Shanghai days. `overdue` is the state now of cases received in the 
 
 Definitions: concluded = succeeded + failed + withdrawn; success_rate = succeeded ÷
 concluded; one_visit_rate = successes with at most one party visit ÷ successes;
-median_days_to_conclude = the median of (concluded − received) in days over cases
-concluded in the period (succeeded, failed or withdrawn). No statistic carries
+median_days_to_conclude = the median, over cases concluded in the period (succeeded,
+failed or withdrawn), of the calendar days from the date received to the date concluded
+(Asia/Shanghai; 0 = the same day), as deadlines are counted; whole days make it exact
+from a histogram, so the rollup and the raw tables give the same median. No statistic carries
 personal data, and party fields are neither filters nor dimensions.
 """
 
@@ -27,19 +33,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import (
-    Aggregate,
-    Avg,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Min,
-    Q,
-    Sum,
-)
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from mediation import choices
@@ -47,6 +42,10 @@ from mediation.models import (
     Agreement,
     Case,
     CaseEvent,
+    DistrictDurationStat,
+    DistrictMonthlyStat,
+    DistrictStatDirty,
+    DurationStat,
     MonthlyStat,
     RatingLink,
     StatDirty,
@@ -253,28 +252,63 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = 
                 )
 
 
+def _mark_district_dirty(month: date) -> None:
+    table = DistrictStatDirty._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (month, marked_at) VALUES (%s, %s) "
+            "ON CONFLICT (month) DO UPDATE SET marked_at = excluded.marked_at",
+            [month, timezone.now()],
+        )
+
+
 def _recompute(committee_id: int, month: date) -> int:
-    """Replace the rollup rows of one committee-month by a recompute from the raw tables."""
+    """Replace the rollup rows (cells and durations) of one committee-month by a
+    recompute from the raw tables, and mark the month's district rows for recompute."""
     period = Period(month, next_month(month) - timedelta(days=1))
+    scope = Filter(frozenset({committee_id}))
     MonthlyStat.objects.filter(committee_id=committee_id, month=month).delete()
-    rows = (
-        _touching(Case.objects.filter(committee_id=committee_id), period)
-        .values("dispute_type", "source")
-        .annotate(**_raw_case_aggregates(period))
-        .order_by()
-    )
+    DurationStat.objects.filter(committee_id=committee_id, month=month).delete()
     cells = [
-        MonthlyStat(committee_id=committee_id, month=month, **_unprefix(row))
-        for row in rows
-        if any(_unprefix(row)[name] for name in ADDITIVE)
+        MonthlyStat(committee_id=committee_id, month=month, **row)
+        for row in _raw_breakdown(scope, period, ["dispute_type", "source"])
     ]
     MonthlyStat.objects.bulk_create(cells)
+    DurationStat.objects.bulk_create(
+        DurationStat(committee_id=committee_id, month=month, days=days, cases=cases)
+        for days, cases in raw_durations(scope, period)
+    )
+    _mark_district_dirty(month)
     return len(cells)
 
 
+def _recompute_district(month: date) -> None:
+    """Replace one month's district rows by the sums of its committee rows."""
+    DistrictMonthlyStat.objects.filter(month=month).delete()
+    DistrictDurationStat.objects.filter(month=month).delete()
+    sums = (
+        MonthlyStat.objects.filter(month=month)
+        .values("dispute_type", "source")
+        .annotate(**{name: Sum(name) for name in ADDITIVE})
+        .order_by()
+    )
+    DistrictMonthlyStat.objects.bulk_create(DistrictMonthlyStat(month=month, **row) for row in sums)
+    durations = (
+        DurationStat.objects.filter(month=month)
+        .values("days")
+        .annotate(total=Sum("cases"))
+        .values_list("days", "total")
+        .order_by()
+    )
+    DistrictDurationStat.objects.bulk_create(
+        DistrictDurationStat(month=month, days=days, cases=cases) for days, cases in durations
+    )
+
+
 def rollup_refresh(*, limit: int = 500) -> int:
-    """Recompute up to `limit` dirty committee-months, each in its own transaction, the
-    dirty row locked (SKIP LOCKED) so two refreshers never work on one cell."""
+    """Recompute up to `limit` dirty committee-months, then the district months they
+    touched; each in its own transaction, the dirty row locked (SKIP LOCKED) so two
+    refreshers never work on one cell. Returns the number of committee-months."""
     done = 0
     for _ in range(limit):
         with transaction.atomic():
@@ -286,13 +320,35 @@ def rollup_refresh(*, limit: int = 500) -> int:
             _recompute(dirty.committee_id, dirty.month)
             dirty.delete()
             done += 1
+    _refresh_district(limit=limit)
     return done
 
 
+def _refresh_district(*, limit: int) -> None:
+    # A committee-month refresh marks its month in its own transaction; one that commits
+    # while this recompute runs re-marks the month (waiting for this row's lock first), so
+    # the month is recomputed again and no change is missed.
+    for _ in range(limit):
+        with transaction.atomic():
+            dirty = (
+                DistrictStatDirty.objects.select_for_update(skip_locked=True)
+                .order_by("marked_at")
+                .first()
+            )
+            if dirty is None:
+                break
+            _recompute_district(dirty.month)
+            dirty.delete()
+
+
 def rollup_rebuild() -> int:
-    """Recompute every committee-month that has cases (after a bulk load)."""
+    """Recompute every committee-month that has cases (after a bulk load), then every
+    district month."""
     StatDirty.objects.all().delete()
     MonthlyStat.objects.all().delete()
+    DurationStat.objects.all().delete()
+    DistrictMonthlyStat.objects.all().delete()
+    DistrictDurationStat.objects.all().delete()
     months = set()
     for field in ("received_at", "accepted_at", "concluded_at"):
         rows = Case.objects.exclude(**{field: None}).values_list("committee_id", field)
@@ -313,16 +369,30 @@ def rollup_rebuild() -> int:
     for committee_id, month in sorted(months):
         with transaction.atomic():
             _recompute(committee_id, month)
+    _refresh_district(limit=len(months) + 1)
     return len(months)
 
 
 def rollup_as_of(scope: Filter) -> datetime:
     pending = scope.on(StatDirty.objects.all()).aggregate(oldest=Min("marked_at"))["oldest"]
+    if scope.committee_ids is None:
+        district = DistrictStatDirty.objects.aggregate(oldest=Min("marked_at"))["oldest"]
+        pending = min(filter(None, (pending, district)), default=None)
     return pending or timezone.now()
 
 
+def _cells(scope: Filter, period: Period, *, per_committee: bool = False):
+    """The rollup rows of the period: the district rows when every committee counts (and
+    the caller needs no committee), else the committee rows in scope."""
+    if scope.committee_ids is None and not per_committee:
+        table = DistrictMonthlyStat.objects.all()
+    else:
+        table = scope.on(MonthlyStat.objects.all())
+    return table.filter(month__gte=period.start, month__lte=period.end)
+
+
 def rollup_counts(scope: Filter, period: Period) -> dict:
-    cells = scope.on(MonthlyStat.objects.filter(month__gte=period.start, month__lte=period.end))
+    cells = _cells(scope, period)
     sums = {k: v or 0 for k, v in cells.aggregate(**{n: Sum(n) for n in ADDITIVE}).items()}
     for name in ("amount_involved", "agreement_amount"):
         sums[name] = Decimal(sums[name] or 0).quantize(Decimal("0.01"))
@@ -332,31 +402,79 @@ def rollup_counts(scope: Filter, period: Period) -> dict:
 # --- measures not kept in the rollup ---------------------------------------------------------
 
 
-class Median(Aggregate):
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+class DaysBetween(Func):
+    """Whole days from the second date to the first (an integer)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
-def median_days_to_conclude(scope: Filter, period: Period) -> float | None:
-    concluded = scope.cases().filter(
-        period.within("concluded_at"), closed_as__in=("succeeded", "failed", "withdrawn")
+CONCLUDED_AS = ("succeeded", "failed", "withdrawn")
+
+
+def days_to_conclude() -> DaysBetween:
+    """Calendar days from the date received to the date concluded (Asia/Shanghai)."""
+    tz = timezone.get_current_timezone()
+    return DaysBetween(TruncDate("concluded_at", tzinfo=tz), TruncDate("received_at", tzinfo=tz))
+
+
+def raw_durations(scope: Filter, period: Period) -> list[tuple[int, int]]:
+    """(days to conclude, cases) of the cases concluded in the period."""
+    return list(
+        scope.cases()
+        .filter(period.within("concluded_at"), closed_as__in=CONCLUDED_AS)
+        .annotate(days=days_to_conclude())
+        .values("days")
+        .annotate(cases=Count("id"))
+        .values_list("days", "cases")
+        .order_by()
     )
-    duration = ExpressionWrapper(F("concluded_at") - F("received_at"), output_field=DurationField())
-    if connection.vendor == "postgresql":
-        from django.db.models.functions import Extract
 
-        seconds = Extract(duration, "epoch")
-        value = concluded.aggregate(median=Median(seconds))["median"]
-        return None if value is None else round(value / 86400, 1)
-    # Elsewhere: the middle row(s) by duration, picked by the database with OFFSET.
-    total = concluded.count()
+
+def rollup_durations(scope: Filter, period: Period) -> list[tuple[int, int]]:
+    if scope.committee_ids is None:
+        table = DistrictDurationStat.objects.all()
+    else:
+        table = scope.on(DurationStat.objects.all())
+    return list(
+        table.filter(month__gte=period.start, month__lte=period.end)
+        .values("days")
+        .annotate(total=Sum("cases"))
+        .values_list("days", "total")
+        .order_by()
+    )
+
+
+def median_of(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of a histogram of (value, count): the middle value, or the mean of the
+    two middle values when the count is even (as PERCENTILE_CONT(0.5))."""
+    total = sum(count for _, count in histogram)
     if not total:
         return None
-    ordered = concluded.annotate(duration=duration).order_by("duration")
-    middle = list(ordered.values_list("duration", flat=True)[(total - 1) // 2 : total // 2 + 1])
-    days = [d.total_seconds() / 86400 if isinstance(d, timedelta) else d / 86400e6 for d in middle]
-    return round(sum(days) / len(days), 1)
+    low_rank, high_rank = (total - 1) // 2, total // 2
+    seen, low = 0, None
+    for value, count in sorted(histogram):
+        seen += count
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            return round((low + value) / 2, 1)
+    raise AssertionError("unreachable: the ranks are below the total")
+
+
+def median_days_to_conclude(scope: Filter, period: Period, *, rollup: bool = False) -> float | None:
+    durations = rollup_durations if rollup else raw_durations
+    return median_of(durations(scope, period))
 
 
 def satisfaction(scope: Filter, period: Period) -> dict:
@@ -403,7 +521,7 @@ def summary(scope: Filter, period: Period) -> dict:
         **_rates(counts),
         **transfers(scope, period),
         "overdue": overdue_now(scope, period),
-        "median_days_to_conclude": median_days_to_conclude(scope, period),
+        "median_days_to_conclude": median_days_to_conclude(scope, period, rollup=use_rollup),
         "satisfaction": satisfaction(scope, period),
         "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
         "computed_from": "rollup" if use_rollup else "raw",
@@ -423,8 +541,38 @@ def _time_value(dimension: str, moment) -> str:
     return str(moment.year)
 
 
+AMOUNTS = ("amount_involved", "agreement_amount")
+
+
+BIG_SUMS = ("people_involved", "concluded_people")  # sums of bigints: numeric on PostgreSQL
+
+
+def _fetch_sums(queryset) -> list[dict]:
+    """The rows of a rollup `values(...).annotate(<sums>)` query, read from the cursor
+    without Django's per-value converters (a five-year breakdown has ~1,200 rows × 24
+    sums, and the converters cost more than the query). The sums of the rollup's NOT NULL
+    columns are never null; converted here: amounts to Decimal (SQLite sums them as
+    floats), bigint sums to int, `month` to a date (SQLite returns text)."""
+    query = queryset.query
+    names = [*query.values_select, *query.annotation_select]
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    exact = connection.vendor == "postgresql"  # numeric sums arrive as Decimal already
+    for row in rows:
+        for name in BIG_SUMS:
+            row[name] = int(row[name])
+        if not exact:
+            for name in AMOUNTS:
+                row[name] = Decimal(str(row[name]))
+            if isinstance(row.get("month"), str):
+                row["month"] = date.fromisoformat(row["month"])
+    return rows
+
+
 def _rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
-    cells = scope.on(MonthlyStat.objects.filter(month__gte=period.start, month__lte=period.end))
+    cells = _cells(scope, period, per_committee=bool({"committee", "area"} & set(dims)))
     fields = {
         "dispute_type": "dispute_type",
         "source": "source",
@@ -436,15 +584,20 @@ def _rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[di
     if time_dims:
         group.append("month")
     rows = cells.values(*group).annotate(**{n: Sum(n) for n in ADDITIVE}).order_by(*group)
+    # Months are grouped by the database; quarters and years add months up here.
+    merge = bool({"quarter", "year"} & set(dims))
     merged: dict[tuple, dict] = {}
-    for row in rows:
+    for row in _fetch_sums(rows):
         key_values = {d: row[fields[d]] for d in dims if d in fields}
         for d in time_dims:
             key_values[d] = _time_value(d, row["month"])
         key = tuple(key_values[d] for d in dims)
-        target = merged.setdefault(key, {**key_values, **{n: 0 for n in ADDITIVE}})
-        for name in ADDITIVE:
-            target[name] += row[name] or 0
+        target = merged.get(key) if merge else None
+        if target is None:
+            merged[key] = {**key_values, **{name: row[name] for name in ADDITIVE}}
+        else:
+            for name in ADDITIVE:
+                target[name] += row[name]
     return list(merged.values())
 
 
@@ -470,7 +623,7 @@ RAW_BASIS = {
 
 def _raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
     aggregates = _raw_case_aggregates(period)
-    base = _touching(scope.cases(), period)
+    base = scope.cases()  # each date basis below filters by its own column (and index)
     fields = {
         "dispute_type": "dispute_type",
         "source": "source",

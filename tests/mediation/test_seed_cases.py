@@ -22,6 +22,9 @@ from mediation.models import (
     Agreement,
     Case,
     CaseNumberCounter,
+    DistrictDurationStat,
+    DistrictMonthlyStat,
+    DurationStat,
     MonthlyStat,
     Party,
     StatDirty,
@@ -52,14 +55,29 @@ def seed(rollup: str = "auto", count: int = SEEDED) -> str:
 
 
 def cells() -> dict:
-    return {
-        (row["committee_id"], row["month"], row["dispute_type"], row["source"]): tuple(
+    """Every rollup row by its key: committee cells, durations, and the district sums."""
+    keys = ("month", "dispute_type", "source")
+    rows = {
+        ("cell", row["committee_id"], *(row[k] for k in keys)): tuple(
             row[name] for name in statistics.ADDITIVE
         )
-        for row in MonthlyStat.objects.values(
-            "committee_id", "month", "dispute_type", "source", *statistics.ADDITIVE
+        for row in MonthlyStat.objects.values("committee_id", *keys, *statistics.ADDITIVE)
+    }
+    rows |= {
+        ("district", *(row[k] for k in keys)): tuple(row[name] for name in statistics.ADDITIVE)
+        for row in DistrictMonthlyStat.objects.values(*keys, *statistics.ADDITIVE)
+    }
+    rows |= {
+        ("duration", committee_id, month, days): cases
+        for committee_id, month, days, cases in DurationStat.objects.values_list(
+            "committee_id", "month", "days", "cases"
         )
     }
+    rows |= {
+        ("district_duration", month, days): cases
+        for month, days, cases in DistrictDurationStat.objects.values_list("month", "days", "cases")
+    }
+    return rows
 
 
 def whole_span() -> statistics.Period:
@@ -203,6 +221,8 @@ def test_summary_over_seeded_cases_equals_the_raw_counts(ref):
                 scope,
                 period,
             )
+            median = statistics.median_of(statistics.raw_durations(scope, period))
+            assert summary["median_days_to_conclude"] == median is not None
     assert statistics.raw_counts(statistics.Filter(None), span)["received"] == SEEDED
 
 
@@ -219,10 +239,13 @@ def test_sql_rebuild_equals_a_recompute_of_every_committee_month(ref):
 
     # then: nothing left dirty, and each committee-month recomputed alone gives the same
     assert not StatDirty.objects.exists()
-    assert written == len(by_sql) > 0
-    MonthlyStat.objects.all().delete()
+    assert written == sum(key[0] == "cell" for key in by_sql) > 0
+    assert {key[0] for key in by_sql} == {"cell", "district", "duration", "district_duration"}
+    for model in (MonthlyStat, DurationStat, DistrictMonthlyStat, DistrictDurationStat):
+        model.objects.all().delete()
     for committee_id, month in dated_committee_months():
         statistics._recompute(committee_id, month)
+    statistics.rollup_refresh()  # the district months the recomputes marked
     assert cells() == by_sql
 
 

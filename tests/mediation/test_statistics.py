@@ -13,7 +13,16 @@ from openpyxl import load_workbook
 from committees.models import Committee, Mediator
 from mediation import routing, services, statistics
 from mediation.followups import rating_submit
-from mediation.models import Case, MonthlyStat, RatingLink, StatDirty
+from mediation.models import (
+    Case,
+    DistrictDurationStat,
+    DistrictMonthlyStat,
+    DistrictStatDirty,
+    DurationStat,
+    MonthlyStat,
+    RatingLink,
+    StatDirty,
+)
 
 PARTIES = [
     {"role": "applicant", "name": "甲", "phone": "13800000000"},
@@ -166,8 +175,8 @@ def test_every_measure_against_known_cases(november, period):
     assert result["one_visit_rate"] == 0.5
     assert result["prevented_suicide"] == 2 and result["prevented_suicide_cases"] == 1
     assert result["overdue"] == 1
-    # days to conclude: 4 d 5 h, 10 d 5 h, 20 d 5 h → median 10 d 5 h
-    assert result["median_days_to_conclude"] == round((10 * 24 + 5) / 24, 1)
+    # calendar days to conclude: 2→6, 5→15, 1→21 November → 4, 10, 20 → median 10
+    assert result["median_days_to_conclude"] == 10.0
     assert result["accepted_party_application"] == 3 and result["accepted_screening"] == 1
 
 
@@ -222,17 +231,19 @@ def test_satisfaction_and_transfers(
     assert town["transfers_in"] == 1 and town["transfers_out"] == 0
 
 
+def _rows(queryset, *fields):
+    return sorted(tuple(str(v) for v in row) for row in queryset.values_list(*fields))
+
+
 def _cells():
-    return sorted(
-        tuple(str(v) for v in row)
-        for row in MonthlyStat.objects.values_list(
-            "committee_id",
-            "month",
-            "dispute_type",
-            "source",
-            *statistics.ADDITIVE,
-        )
-    )
+    """Every rollup row: committee cells, durations and both district tables."""
+    cell = ("month", "dispute_type", "source", *statistics.ADDITIVE)
+    return {
+        "cells": _rows(MonthlyStat.objects, "committee_id", *cell),
+        "durations": _rows(DurationStat.objects, "committee_id", "month", "days", "cases"),
+        "district": _rows(DistrictMonthlyStat.objects, *cell),
+        "district_durations": _rows(DistrictDurationStat.objects, "month", "days", "cases"),
+    }
 
 
 @pytest.mark.django_db
@@ -285,19 +296,24 @@ def test_incremental_rollup_equals_a_recompute_after_a_random_mix(
 
     statistics.rollup_refresh()
     incremental = _cells()
-    assert StatDirty.objects.count() == 0
+    assert StatDirty.objects.count() == DistrictStatDirty.objects.count() == 0
     statistics.rollup_rebuild()
 
     assert incremental == _cells()
-    assert len(incremental) > 0
+    assert all(incremental.values())
     today = timezone.localdate()
     month = statistics.Period(today.replace(day=1), statistics.next_month(today) - timedelta(1))
-    rollup = statistics.summary(ALL, month)
-    raw = statistics.raw_counts(ALL, month)
-    assert {k: rollup[k] for k in statistics.ADDITIVE} == {
-        k: (Decimal(raw[k]).quantize(Decimal("0.01")) if "amount" in k else raw[k])
-        for k in statistics.ADDITIVE
-    }
+    for scope in (ALL, statistics.Filter(frozenset({committee_a.id, town_a.id}))):
+        rollup = statistics.summary(scope, month)
+        raw = statistics.raw_counts(scope, month)
+        assert rollup["computed_from"] == "rollup"
+        assert {k: rollup[k] for k in statistics.ADDITIVE} == {
+            k: (Decimal(raw[k]).quantize(Decimal("0.01")) if "amount" in k else raw[k])
+            for k in statistics.ADDITIVE
+        }
+        assert rollup["median_days_to_conclude"] == statistics.median_of(
+            statistics.raw_durations(scope, month)
+        )
 
 
 # --- the endpoints ---------------------------------------------------------------------------
@@ -406,3 +422,66 @@ def test_the_follow_up_scan_refreshes_the_rollup(director_a, mediator_a, committ
 def test_the_default_period_is_this_year_in_whole_months_from_the_rollup(client_for, district):
     body = client_for(district).get("/api/v1/statistics/summary/").json()
     assert body["computed_from"] == "rollup"
+
+
+@pytest.mark.parametrize(
+    "histogram, median",
+    [
+        ([], None),
+        ([(7, 1)], 7.0),
+        ([(3, 1), (10, 1)], 6.5),  # even: the mean of the two middle values
+        ([(10, 2), (0, 1)], 10.0),  # unsorted input
+        ([(1, 2), (2, 2)], 1.5),
+        ([(1, 2), (2, 3)], 2.0),
+        ([(0, 5), (30, 4)], 0.0),
+    ],
+)
+def test_median_of_a_histogram(histogram, median):
+    assert statistics.median_of(histogram) == median
+
+
+@pytest.mark.django_db
+def test_days_to_conclude_are_calendar_days_in_china(director_a, mediator_a, committee_a):
+    """23:30 received, 00:30 the next day concluded: 1 day, although only an hour passed;
+    and the district rows answer the same as the committee rows and the raw tables."""
+    case = accept(
+        director_a,
+        mediator_a,
+        register(mediator_a, committee_a, received=date(2026, 11, 2)),
+        date(2026, 11, 2),
+    )
+    case = services.case_withdraw(actor=mediator_a, case=case, reason="撤回")
+    Case.objects.filter(pk=case.pk).update(
+        received_at=timezone.make_aware(datetime(2026, 11, 2, 23, 30)),
+        concluded_at=timezone.make_aware(datetime(2026, 11, 3, 0, 30)),
+    )
+    statistics.rollup_rebuild()
+    committee = statistics.Filter(frozenset({committee_a.id}))
+
+    assert statistics.raw_durations(ALL, NOV) == [(1, 1)]
+    assert statistics.rollup_durations(ALL, NOV) == [(1, 1)]
+    assert statistics.rollup_durations(committee, NOV) == [(1, 1)]
+    assert statistics.summary(committee, NOV)["median_days_to_conclude"] == 1.0
+    assert statistics.summary(ALL, NOV_PARTIAL)["median_days_to_conclude"] == 1.0
+
+
+@pytest.mark.django_db
+def test_the_district_rows_follow_a_refresh_and_as_of_waits_for_them(
+    director_a, mediator_a, committee_a, november
+):
+    """The district office's answer comes from the district rows: a change is in it only
+    after the refresh, and until then as_of is the time of the change."""
+    before = statistics.summary(ALL, NOV)
+    register(mediator_a, committee_a, received=date(2026, 11, 20))
+    statistics.mark_dirty(case=Case.objects.latest("id"))
+    marked = StatDirty.objects.get().marked_at
+
+    stale = statistics.summary(ALL, NOV)
+    assert stale["received"] == before["received"]
+    assert stale["as_of"] == marked
+
+    statistics.rollup_refresh()
+    fresh = statistics.summary(ALL, NOV)
+    assert fresh["received"] == before["received"] + 1
+    assert fresh["as_of"] > marked
+    assert DistrictMonthlyStat.objects.filter(month=NOV.start).count() > 0

@@ -815,8 +815,21 @@ class Command(BaseCommand):
                 months = rollup_rebuild()
                 what = f"{months} committee-months (statistics.rollup_rebuild)"
             if on_postgres:
+                from mediation.models import (
+                    DistrictDurationStat,
+                    DistrictMonthlyStat,
+                    DurationStat,
+                    MonthlyStat,
+                )
+
                 with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE mediation_monthlystat")
+                    for model in (
+                        MonthlyStat,
+                        DurationStat,
+                        DistrictMonthlyStat,
+                        DistrictDurationStat,
+                    ):
+                        cursor.execute(f"ANALYZE {model._meta.db_table}")
             self.stdout.write(f"rebuilt {what} in {clock.monotonic() - before:.1f} s")
         self.stdout.write(f"total {clock.monotonic() - started:.1f} s")
 
