@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from api import exports, filters, serializers
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
+from api.stats_cache import cached_answer
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from committees.scope import committees_in_area, scope_for
 from mediation import audit, followups, health, routing, services, statistics
@@ -587,7 +588,14 @@ class StatisticsSummaryView(APIView):
     @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.SummarySerializer)
     def get(self, request):
         scope, period = statistics_filter(request)
-        return Response(serializers.SummarySerializer(statistics.summary(scope, period)).data)
+        return Response(
+            cached_answer(
+                "summary",
+                scope,
+                period,
+                lambda: serializers.SummarySerializer(statistics.summary(scope, period)).data,
+            )
+        )
 
 
 class StatisticsBreakdownView(APIView):
@@ -618,8 +626,17 @@ class StatisticsBreakdownView(APIView):
                 code="invalid_dimension",
                 allowed=list(statistics.DIMENSIONS),
             )
-        data = statistics.breakdown(scope, period, dims)
-        return Response(serializers.BreakdownSerializer(data).data)
+        return Response(
+            cached_answer(
+                "breakdown",
+                scope,
+                period,
+                lambda: (
+                    serializers.BreakdownSerializer(statistics.breakdown(scope, period, dims)).data
+                ),
+                extra=tuple(dims),
+            )
+        )
 
 
 class StatisticsMechanismsView(APIView):
@@ -629,8 +646,12 @@ class StatisticsMechanismsView(APIView):
     @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.MechanismStatsSerializer)
     def get(self, request):
         scope, period = statistics_filter(request)
-        data = {"results": statistics.mechanisms(scope, period), "as_of": timezone.now()}
-        return Response(serializers.MechanismStatsSerializer(data).data)
+
+        def compute():
+            data = {"results": statistics.mechanisms(scope, period), "as_of": timezone.now()}
+            return serializers.MechanismStatsSerializer(data).data
+
+        return Response(cached_answer("mechanisms", scope, period, compute))
 
 
 class FileExportNegotiation(DefaultContentNegotiation):

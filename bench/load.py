@@ -468,6 +468,8 @@ def census(config: dict, args) -> dict:
 def gunicorn(args, env: dict, worker_class: str, *, port: int, workers: int, label: str):
     command = [
         BIN / "gunicorn",
+        "--config",
+        ROOT / "config" / "gunicorn.py",
         "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",

@@ -23,6 +23,8 @@ os.environ["TIAOJIE_FIELD_KEYS"] = TEST_FIELD_KEY
 os.environ["TIAOJIE_BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
 django_settings.TIAOJIE_FIELD_KEYS = [TEST_FIELD_KEY]
 django_settings.TIAOJIE_BLIND_INDEX_KEY = TEST_BLIND_INDEX_KEY
+# Statistics answers are read fresh in tests (tests/api/test_stats_cache.py turns it on).
+django_settings.STATISTICS_CACHE_SECONDS = 0
 
 COMMITTEE_A = "C640106001001"
 TOWN_OF_A = "C640106001"
