@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
@@ -555,7 +556,10 @@ def _fetch_sums(queryset) -> list[dict]:
     floats), bigint sums to int, `month` to a date (SQLite returns text)."""
     query = queryset.query
     names = [*query.values_select, *query.annotation_select]
-    sql, params = query.get_compiler(queryset.db).as_sql()
+    try:
+        sql, params = query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. a committee outside the area also asked for
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

@@ -271,3 +271,28 @@ def test_screening_report_period_with_a_leading_zero_year_is_rejected_or_kept_in
         return
     assert response.status_code == 201, response.content
     assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", response.json()["period"]), response.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/statistics/export/?format=csv",
+        "/api/v1/statistics/breakdown/?by=dispute_type",
+        "/api/v1/statistics/summary/?",
+    ],
+)
+def test_statistics_for_a_committee_outside_the_area_asked_for_are_empty_not_an_error(
+    client_for, district, committee_a, committee_b, path
+):
+    """Both databases: committee A and B's area are each in scope, their intersection is
+    empty; the rollup breakdown compiled an empty IN () and raised EmptyResultSet (500)."""
+    area = committee_b.judicial_office.area_id
+    assert committee_a.judicial_office.area_id != area
+
+    response = client_for(district).get(f"{path}&committee={committee_a.id}&area={area}")
+
+    assert response.status_code == 200
+    if "breakdown" in path:
+        assert response.json()["rows"] == []
+    if "summary" in path:
+        assert response.json()["received"] == 0
