@@ -7,7 +7,7 @@ PORT ?= 8000
 # A laptop runs with DEBUG on; production sets its own environment instead.
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: install run serve test lint migrate-check schema-check clean
+.PHONY: install run serve test chaos-short lint migrate-check schema-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: install
 
 test: install
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The chaos run's short version (about 2 minutes): it kills workers and restarts the
+# machine's PostgreSQL and Redis (see docs/benchmarks.md), so it runs after the suite.
+chaos-short: install
+	$(BIN)/python bench/chaos.py --short
 
 lint: install
 	$(BIN)/ruff check .

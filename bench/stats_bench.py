@@ -419,7 +419,7 @@ def measure(size: int, args) -> list[dict]:
             print(
                 f"  {label:4} {kind:9} API p50 {row['api_p50']:8.1f} p95 {row['api_p95']:8.1f} ms"
                 f" | floor p50 {row['floor_p50']:8.1f} p95 {row['floor_p95']:8.1f} ms"
-                f" | ratio {row['ratio']:5.2f}",
+                f" | ratio {row['ratio']:6.3f}",
                 flush=True,
             )
             if args.explain and row["slowest"] > 50:
@@ -563,7 +563,7 @@ def main() -> None:
         print(
             f"| {r['size']:,} | {r['period']} | {r['endpoint']} | {r['from']} "
             f"| {r['api_p50']:.1f} ms | {r['api_p95']:.1f} ms | {r['floor_p50']:.1f} ms "
-            f"| {r['floor_p95']:.1f} ms | {r['ratio']:.2f} | {r['queries']} "
+            f"| {r['floor_p95']:.1f} ms | {r['ratio']:.3f} | {r['queries']} "
             f"| {r['slowest']:.1f} ms | {'yes' if r['agrees'] else 'NO'} |"
         )
     for size, seconds in seeding.items():
