@@ -795,7 +795,9 @@ class DurationStat(models.Model):
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
     month = models.DateField("月份")
-    days = models.PositiveIntegerField("用时（天）")
+    # Signed: a case concluded "before" it was received (bad imported data) must not stop
+    # the refresh; it counts as it is, on both paths.
+    days = models.IntegerField("用时（天）")
     cases = models.PositiveIntegerField("件数")
 
     class Meta:
@@ -814,7 +816,9 @@ class DistrictDurationStat(models.Model):
     """DurationStat summed over every committee: month concluded × days."""
 
     month = models.DateField("月份")
-    days = models.PositiveIntegerField("用时（天）")
+    # Signed: a case concluded "before" it was received (bad imported data) must not stop
+    # the refresh; it counts as it is, on both paths.
+    days = models.IntegerField("用时（天）")
     cases = models.PositiveIntegerField("件数")
 
     class Meta:

@@ -485,3 +485,69 @@ def test_the_district_rows_follow_a_refresh_and_as_of_waits_for_them(
     assert fresh["received"] == before["received"] + 1
     assert fresh["as_of"] > marked
     assert DistrictMonthlyStat.objects.filter(month=NOV.start).count() > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "dims",
+    [
+        ["area"],
+        ["committee", "quarter"],
+        ["year", "source"],
+        ["month", "dispute_type"],
+        ["area", "dispute_type", "year"],
+        ["quarter"],
+    ],
+)
+def test_rollup_breakdowns_equal_the_raw_ones(november, director_town_a, town_a, committee_a, dims):
+    """Every rollup dimension, over the district rows and the committee rows, against the
+    raw tables (the reference) over the same whole months."""
+    town = accept(
+        director_town_a,
+        director_town_a,
+        register(director_town_a, town_a, received=date(2026, 10, 30), source="screening"),
+        date(2026, 10, 31),
+    )
+    conclude(director_town_a, town, date(2026, 11, 3), outcome="failure", guidance="litigation")
+    statistics.rollup_rebuild()
+    period = statistics.Period(date(2026, 10, 1), date(2026, 12, 31))
+
+    def normal(rows):
+        cent = Decimal("0.01")
+        return sorted(
+            (
+                tuple(str(row[d]) for d in dims),
+                tuple(
+                    str(Decimal(row[n]).quantize(cent) if "amount" in n else row[n])
+                    for n in statistics.ADDITIVE
+                ),
+            )
+            for row in rows
+        )
+
+    for scope in (ALL, statistics.Filter(frozenset({committee_a.id, town_a.id}))):
+        raw = statistics._raw_breakdown(scope, period, dims)
+        rollup = statistics._rollup_breakdown(scope, period, dims)
+        assert normal(rollup) == normal(raw)
+        assert raw  # something to compare
+
+
+@pytest.mark.django_db
+def test_a_case_concluded_before_it_was_received_does_not_stop_the_refresh(
+    director_a, mediator_a, committee_a
+):
+    """Bad (imported) dates: the duration is negative; the rollup keeps it as the raw
+    path counts it instead of failing the refresh for the whole backlog."""
+    case = accept(
+        director_a,
+        mediator_a,
+        register(mediator_a, committee_a, received=date(2026, 11, 10)),
+        date(2026, 11, 10),
+    )
+    conclude(mediator_a, case, date(2026, 11, 8), outcome="failure", guidance="litigation")
+
+    statistics.rollup_refresh()
+
+    assert not StatDirty.objects.exists() and not DistrictStatDirty.objects.exists()
+    assert statistics.rollup_durations(ALL, NOV) == statistics.raw_durations(ALL, NOV) == [(-2, 1)]
+    assert statistics.summary(ALL, NOV)["median_days_to_conclude"] == -2.0
