@@ -28,6 +28,7 @@ from a histogram, so the rollup and the raw tables give the same median. No stat
 personal data, and party fields are neither filters nor dimensions.
 """
 
+import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -306,12 +307,16 @@ def _recompute_district(month: date) -> None:
     )
 
 
-def rollup_refresh(*, limit: int = 500) -> int:
-    """Recompute up to `limit` dirty committee-months, then the district months they
-    touched; each in its own transaction, the dirty row locked (SKIP LOCKED) so two
-    refreshers never work on one cell. Returns the number of committee-months."""
+def rollup_refresh(*, limit: int = 500, seconds: float | None = None) -> int:
+    """Recompute up to `limit` dirty committee-months (and, if `seconds` is given, stop
+    taking new ones once that time has passed, after at least one), then the district
+    months they touched; each in its own transaction, the dirty row locked (SKIP LOCKED)
+    so two refreshers never work on one cell. Returns the number of committee-months."""
+    started = clock.monotonic()
     done = 0
     for _ in range(limit):
+        if seconds is not None and done and clock.monotonic() - started >= seconds:
+            break
         with transaction.atomic():
             dirty = (
                 StatDirty.objects.select_for_update(skip_locked=True).order_by("marked_at").first()

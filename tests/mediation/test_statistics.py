@@ -551,3 +551,21 @@ def test_a_case_concluded_before_it_was_received_does_not_stop_the_refresh(
     assert not StatDirty.objects.exists() and not DistrictStatDirty.objects.exists()
     assert statistics.rollup_durations(ALL, NOV) == statistics.raw_durations(ALL, NOV) == [(-2, 1)]
     assert statistics.summary(ALL, NOV)["median_days_to_conclude"] == -2.0
+
+
+@pytest.mark.django_db
+def test_a_refresh_with_a_time_budget_stops_taking_cells_and_the_next_one_goes_on(
+    mediator_a, committee_a
+):
+    for day in (date(2026, 9, 5), date(2026, 10, 5), date(2026, 11, 5)):
+        register(mediator_a, committee_a, received=day)
+    StatDirty.objects.all().delete()
+    for month in (date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)):
+        StatDirty.objects.create(committee=committee_a, month=month)
+
+    assert statistics.rollup_refresh(seconds=0) == 1  # the budget is spent after one
+    assert StatDirty.objects.count() == 2
+    assert statistics.rollup_refresh() == 2
+    assert not StatDirty.objects.exists() and not DistrictStatDirty.objects.exists()
+    autumn = statistics.Period(date(2026, 9, 1), date(2026, 11, 30))
+    assert statistics.summary(ALL, autumn)["received"] == 3
