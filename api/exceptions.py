@@ -33,6 +33,15 @@ def _first_leaf(detail, path=()):
     return None
 
 
+def _unavailable(detail: str, code: str) -> Response:
+    """503 with a hint to retry: a backing service is down for a moment."""
+    response = Response(
+        {"detail": detail, "code": code}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail, "code": exc.code, **exc.extra}
@@ -48,12 +57,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, OperationalError):
         # The database went away (restart, failover): answer quickly and let the client retry.
-        response = Response(
-            {"detail": "数据库暂时不可用，请稍后重试。", "code": "database_unavailable"},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
-        response["Retry-After"] = "5"
-        return response
+        return _unavailable("数据库暂时不可用，请稍后重试。", "database_unavailable")
     elif isinstance(exc, DataError):
         # A value the database refuses (out of its range): bad input, not a server error.
         return Response(
@@ -64,12 +68,7 @@ def exception_handler(exc, context):
         return None
     elif isinstance(exc, RedisError):
         # The cache behind a throttle is down: say so quickly instead of a 500.
-        response = Response(
-            {"detail": "服务暂时不可用，请稍后重试。", "code": "cache_unavailable"},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
-        response["Retry-After"] = "5"
-        return response
+        return _unavailable("服务暂时不可用，请稍后重试。", "cache_unavailable")
 
     response = drf_exception_handler(exc, context)
     if response is None:

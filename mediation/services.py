@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from committees.models import Committee, Mediator
 from committees.scope import scope_for
-from mediation import choices, workflow
+from mediation import choices, statistics, workflow
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Agreement, Case, CaseNumberCounter, MediationSession, Party
@@ -92,7 +92,7 @@ def _lock(case: Case) -> Case:
 def _after_change(case: Case, *, also_committee_id: int | None = None) -> None:
     """Bring the case's follow-ups in line with its new state (the follow-up engine) and
     mark its committee-months for the statistics rollup (and the sender's, on a move)."""
-    from mediation import followups, statistics
+    from mediation import followups
 
     followups.followups_sync_case(case=case)
     statistics.mark_dirty(case=case, also_committee_id=also_committee_id)
@@ -279,8 +279,6 @@ def _register(
         data={"number": case.number, "source": source, "parties": len(parties)},
     )
     # A new case has no follow-ups to cancel and no agreement: only its month to mark.
-    from mediation import statistics
-
     statistics.mark_dirty(case=case, new=True)
     return case
 
@@ -762,23 +760,19 @@ def case_update(*, actor, case: Case, **changes) -> Case:
         changed = {k: v for k, v in changes.items() if before[k] != v}
         case.save()
         if changed:
-            from mediation import statistics
-
             statistics.mark_dirty(case=case)
-            # The history is read outside the holding committee: a phone change is
-            # recorded as a change, never with the numbers.
-            redacted = {k: "***" if k in PERSONAL_FIELDS else v for k, v in changed.items()}
+
+            def redacted(values: dict) -> dict:
+                # The history is read outside the holding committee: a phone change is
+                # recorded as a change, never with the numbers.
+                return _jsonable({k: "***" if k in PERSONAL_FIELDS else values[k] for k in changed})
+
             case_event_record(
                 case=case,
                 kind="updated",
                 actor=actor,
                 from_status=case.status,
-                data={
-                    "before": _jsonable(
-                        {k: "***" if k in PERSONAL_FIELDS else before[k] for k in changed}
-                    ),
-                    "after": _jsonable(redacted),
-                },
+                data={"before": redacted(before), "after": redacted(changed)},
             )
     return case
 

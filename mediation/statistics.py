@@ -387,14 +387,18 @@ def rollup_as_of(scope: Filter) -> datetime:
     return pending or timezone.now()
 
 
-def _cells(scope: Filter, period: Period, *, per_committee: bool = False):
-    """The rollup rows of the period: the district rows when every committee counts (and
-    the caller needs no committee), else the committee rows in scope."""
-    if scope.committee_ids is None and not per_committee:
-        table = DistrictMonthlyStat.objects.all()
+def _rollup_rows(district, per_committee, scope: Filter, period: Period, *, by_committee=False):
+    """The rollup rows of the period: the district table when every committee counts (and
+    the caller needs no committee), else the committee table's rows in scope."""
+    if scope.committee_ids is None and not by_committee:
+        table = district.objects.all()
     else:
-        table = scope.on(MonthlyStat.objects.all())
+        table = scope.on(per_committee.objects.all())
     return table.filter(month__gte=period.start, month__lte=period.end)
+
+
+def _cells(scope: Filter, period: Period, *, by_committee: bool = False):
+    return _rollup_rows(DistrictMonthlyStat, MonthlyStat, scope, period, by_committee=by_committee)
 
 
 def rollup_counts(scope: Filter, period: Period) -> dict:
@@ -448,12 +452,8 @@ def raw_durations(scope: Filter, period: Period) -> list[tuple[int, int]]:
 
 
 def rollup_durations(scope: Filter, period: Period) -> list[tuple[int, int]]:
-    if scope.committee_ids is None:
-        table = DistrictDurationStat.objects.all()
-    else:
-        table = scope.on(DurationStat.objects.all())
     return list(
-        table.filter(month__gte=period.start, month__lte=period.end)
+        _rollup_rows(DistrictDurationStat, DurationStat, scope, period)
         .values("days")
         .annotate(total=Sum("cases"))
         .values_list("days", "total")
@@ -581,7 +581,7 @@ def _fetch_sums(queryset) -> list[dict]:
 
 
 def _rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
-    cells = _cells(scope, period, per_committee=bool({"committee", "area"} & set(dims)))
+    cells = _cells(scope, period, by_committee=bool({"committee", "area"} & set(dims)))
     fields = {
         "dispute_type": "dispute_type",
         "source": "source",
