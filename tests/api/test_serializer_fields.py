@@ -1,7 +1,19 @@
 """Case serializers build their fields from the model once per class (BuiltOnceFields);
 every serializer still gets fields of its own, bound to it."""
 
+from unittest import mock
+
+from rest_framework.utils import model_meta
+
 from api.serializers import CaseListSerializer, CaseSerializer
+
+
+def test_the_model_is_inspected_once_per_class():
+    CaseSerializer().fields  # noqa: B018 - built (perhaps by an earlier test) and kept
+    with mock.patch.object(model_meta, "get_field_info", wraps=model_meta.get_field_info) as spy:
+        CaseSerializer().fields  # noqa: B018
+        CaseSerializer().fields  # noqa: B018
+    assert spy.call_count == 0
 
 
 def test_fields_are_built_once_per_class_and_never_shared():
