@@ -298,29 +298,44 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@never_cache
-@sensitive_post_parameters("password")
-def admin_login(request, extra_context=None):
-    """The admin's login view behind the same lock-out (admin itself requires is_staff)."""
-    if request.method != "POST":
-        return admin.site.login(request, extra_context)
-    username = request.POST.get("username", "")
-    address = client_address(request)
-    wait = login_lock_remaining(username, address)
-    if wait:
-        response = HttpResponse(
-            LOCKED_MESSAGE.format(wait=wait),
-            status=status.HTTP_429_TOO_MANY_REQUESTS,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(wait)
+def with_login_lockout(login_view):
+    """A session login view (a django.contrib.auth LoginView, the admin's login) behind the
+    same lock-out as the token endpoint: a locked pair or address gets 429 with Retry-After;
+    a redirect (signed in) resets the pair's count; the form's own error (wrong password,
+    inactive account, a non-staff user at the admin) counts as a failure."""
+
+    @functools.wraps(login_view)
+    @never_cache
+    @sensitive_post_parameters("password")
+    def guarded(request, *args, **kwargs):
+        if request.method != "POST":
+            return login_view(request, *args, **kwargs)
+        username = request.POST.get("username", "")
+        address = client_address(request)
+        wait = login_lock_remaining(username, address)
+        if wait:
+            response = HttpResponse(
+                LOCKED_MESSAGE.format(wait=wait),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        response = login_view(request, *args, **kwargs)
+        if 300 <= response.status_code < 400:
+            login_succeeded(username, address)
+        else:
+            form = (getattr(response, "context_data", None) or {}).get("form")
+            if form is not None and form.is_bound and form.non_field_errors():
+                login_failed(username, address)
         return response
-    response = admin.site.login(request, extra_context)
-    if 300 <= response.status_code < 400:
-        login_succeeded(username, address)
-    else:
-        form = (getattr(response, "context_data", None) or {}).get("form")
-        # A wrong password, an inactive account or a non-staff user: the form's own error.
-        if form is not None and form.is_bound and form.non_field_errors():
-            login_failed(username, address)
-    return response
+
+    return guarded
+
+
+def _admin_site_login(request, extra_context=None):
+    return admin.site.login(request, extra_context)
+
+
+# The admin's login (the admin itself requires is_staff).
+admin_login = with_login_lockout(_admin_site_login)
