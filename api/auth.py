@@ -14,7 +14,8 @@ Retry-After, so a correct password never ends it early. A successful sign-in res
 counter; the address counter keeps counting, so one address cannot spread guesses over many
 usernames by logging in now and then. The client address is the one the DRF throttles see
 (REST_FRAMEWORK["NUM_PROXIES"]). Every lock is logged (warning) and so is its end (info, at the
-next attempt after it); the health details show how many locks each kind had in the last 24 h.
+next attempt after it, or by hand with `manage.py login_unlock`); the health details show how
+many locks each kind had in the last 24 h.
 
 Usernames and addresses are hashed into the cache keys: the cache never holds them raw, and
 the log names a username only by the start of its hash.
@@ -224,6 +225,21 @@ def login_succeeded(username: str, address: str) -> None:
     for subject in _subjects(username, address):
         if subject.kind == "pair":
             cache.delete(f"{subject.stem}:failures")
+
+
+def login_unlock(address: str, username: str = "") -> list[str]:
+    """End the lock of the pair (username, address), or of the address when no username is
+    given, and clear its failure count (manage.py login_unlock). Returns what was locked."""
+    unlocked = []
+    for subject in _subjects(username, address):
+        if (subject.kind == "pair") != bool(username):
+            continue
+        was_locked = cache.delete(f"{subject.stem}:locked")
+        cache.delete(f"{subject.stem}:failures")
+        if was_locked:
+            logger.warning("sign-in unlocked by hand: %s", subject.label)
+            unlocked.append(subject.label)
+    return unlocked
 
 
 @_fail_open({"pair_locks_24h": None, "address_locks_24h": None})

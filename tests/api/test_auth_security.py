@@ -14,10 +14,12 @@ import sys
 import time
 import uuid
 from datetime import datetime, timedelta
+from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -243,6 +245,36 @@ def test_inactive_account_counts_as_a_failure():
     responses = [login("gone", PASSWORD, ip="10.9.9.9") for _ in range(LIMIT + 1)]
 
     assert [r.status_code for r in responses] == [401] * LIMIT + [429]
+
+
+@pytest.mark.django_db
+def test_login_unlock_ends_a_pair_or_address_lock_by_hand_and_logs_it(caplog):
+    # given: the pair (alice, X) and the address Y locked
+    UserFactory(username="alice")
+    for _ in range(LIMIT):
+        login("alice", "wrong", ip="10.20.0.1")
+    for n in range(IP_LIMIT):
+        login(f"guess{n}", "wrong", ip="10.20.0.2")
+    assert login("alice", PASSWORD, ip="10.20.0.1").status_code == 429
+    assert login("alice", PASSWORD, ip="10.20.0.2").status_code == 429
+
+    # when
+    out = StringIO()
+    call_command("login_unlock", "10.20.0.1", "--username", "ALICE", stdout=out)
+    call_command("login_unlock", "10.20.0.2", stdout=out)
+    call_command("login_unlock", "10.20.0.3", stdout=out)
+
+    # then
+    assert login("alice", PASSWORD, ip="10.20.0.1").status_code == 200
+    assert login("alice", PASSWORD, ip="10.20.0.2").status_code == 200
+    assert out.getvalue().splitlines() == [
+        "unlocked: user #{} at address 10.20.0.1".format(auth._digest("alice")[:12]),
+        "unlocked: address 10.20.0.2",
+        "nothing locked",
+    ]
+    unlocks = [r.getMessage() for r in caplog.records if "unlocked by hand" in r.getMessage()]
+    assert len(unlocks) == 2
+    assert "alice" not in caplog.text.lower()
 
 
 # --- refresh rotation and logout --------------------------------------------------------------
