@@ -77,3 +77,21 @@ def test_the_details_count_pair_and_address_locks(client_for, district):
 
     # then
     assert body["login_lockouts"] == {"pair_locks_24h": 1, "address_locks_24h": 1}
+
+
+@pytest.mark.django_db
+def test_degraded_is_503_to_anyone_and_the_cause_only_to_staff(settings, anon, client_for):
+    # given: a broker address where nothing listens
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    staff = UserFactory(username="ops", is_staff=True)
+
+    # when
+    public = anon.get(HEALTH)
+    detailed = client_for(staff).get(HEALTH)
+
+    # then
+    assert public.status_code == 503
+    assert public.json() == {"status": "degraded"}
+    assert detailed.status_code == 503
+    assert detailed.json()["status"] == "degraded"
+    assert detailed.json()["broker"].startswith("error: ")
