@@ -723,11 +723,24 @@ class FollowUpLagSerializer(serializers.Serializer):
     unsent_messages = serializers.IntegerField()
 
 
+class LoginLockoutsSerializer(serializers.Serializer):
+    pair_locks_24h = serializers.IntegerField(
+        allow_null=True, help_text="(username, address) pairs locked in the last 24 hours."
+    )
+    address_locks_24h = serializers.IntegerField(
+        allow_null=True,
+        help_text="Addresses locked by the address-wide limit (credential stuffing), 24 hours.",
+    )
+
+
 class HealthSerializer(serializers.Serializer):
+    """`status` for anyone; the other fields for staff and the district office only."""
+
     status = serializers.ChoiceField(choices=["ok", "degraded"])
-    database = serializers.CharField()
-    broker = serializers.CharField()
-    follow_ups = FollowUpLagSerializer()
+    database = serializers.CharField(required=False)
+    broker = serializers.CharField(required=False)
+    follow_ups = FollowUpLagSerializer(required=False)
+    login_lockouts = LoginLockoutsSerializer(required=False)
 
 
 # --- statistics ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api import exports, filters, serializers
+from api.auth import lockout_figures
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.stats_cache import cached_answer
@@ -524,15 +525,21 @@ class ScreeningReportViewSet(
 
 
 class HealthView(APIView):
-    """Database, broker and follow-up lag; no login, no personal data."""
+    """`ok` or `degraded` to anyone (503 when degraded); the details — database, broker,
+    follow-up backlog, sign-in lock-outs — only to staff and the district office. No
+    personal data either way."""
 
-    authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses=serializers.HealthSerializer)
     def get(self, request):
         report = health.health_report()
-        return Response(report, status=200 if report["status"] == "ok" else 503)
+        code = 200 if report["status"] == "ok" else 503
+        user = request.user
+        if not (user.is_authenticated and (user.is_staff or scope_for(user).is_district_office)):
+            return Response({"status": report["status"]}, status=code)
+        report["login_lockouts"] = lockout_figures()
+        return Response(report, status=code)
 
 
 # --- statistics ----------------------------------------------------------------------------

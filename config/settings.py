@@ -201,7 +201,9 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
+    # Short-lived access tokens: logout blacklists the refresh token, but an access token
+    # stays valid until it expires, so a stolen one is useful for minutes, not a day.
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "SIGNING_KEY": SECRET_KEY,
@@ -211,12 +213,14 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
 }
 
-# Failed sign-ins (API token and admin login share the counters, kept in the cache): after
-# AUTH_LOGIN_FAILURE_LIMIT failures for one username, or AUTH_LOGIN_IP_FAILURE_LIMIT from one
-# client address, within AUTH_LOGIN_FAILURE_WINDOW seconds, that username (or address) gets
-# 429 for AUTH_LOGIN_LOCKOUT_SECONDS. A successful sign-in resets its username's counter.
+# Failed sign-ins (API token and admin login share the counters, kept in the cache; see
+# api/auth.py): AUTH_LOGIN_FAILURE_LIMIT failures of one username from one client address
+# within AUTH_LOGIN_FAILURE_WINDOW seconds lock that pair only; AUTH_LOGIN_IP_FAILURE_LIMIT
+# failures from one address for any usernames (credential stuffing) lock the address. A lock
+# answers 429 for AUTH_LOGIN_LOCKOUT_SECONDS, even to the right password. A successful
+# sign-in resets its pair's counter.
 AUTH_LOGIN_FAILURE_LIMIT = env_int("AUTH_LOGIN_FAILURE_LIMIT", 5)
-AUTH_LOGIN_IP_FAILURE_LIMIT = env_int("AUTH_LOGIN_IP_FAILURE_LIMIT", AUTH_LOGIN_FAILURE_LIMIT)
+AUTH_LOGIN_IP_FAILURE_LIMIT = env_int("AUTH_LOGIN_IP_FAILURE_LIMIT", 50)
 AUTH_LOGIN_FAILURE_WINDOW = env_int("AUTH_LOGIN_FAILURE_WINDOW", 15 * 60)
 AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
