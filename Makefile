@@ -52,6 +52,7 @@ chaos-short: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrate-check: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "committees",
     "mediation",
     "api",
+    # Operations commands that may import every layer (manage.py serve).
+    "config",
 ]
 
 MIDDLEWARE = [
