@@ -878,4 +878,4 @@ class MechanismStatsSerializer(serializers.Serializer):
 class PersonalDataAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = PersonalDataAccess
-        fields = ["id", "user", "username", "case", "at", "via"]
+        fields = ["id", "user", "username", "case", "at", "via", "kind", "for_case", "shown"]
