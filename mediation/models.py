@@ -83,7 +83,8 @@ class Case(models.Model):
         default=dict,
         blank=True,
         help_text="Set at registration: other open or recent cases of the same parties "
-        "(by ID number) anywhere in the district: count and committee names only.",
+        "(by ID number) anywhere in the district: their count and the names of the "
+        "committees holding an open one, nothing else.",
     )
 
     status = models.CharField(

@@ -149,3 +149,18 @@ def test_a_referral_that_matched_is_recorded_against_the_liaison(
         "/api/v1/referrals/",
     )
     assert row.shown == {"count": 1, "committees": [committee_b.name]}
+
+
+@pytest.mark.django_db
+def test_outside_the_holding_committee_the_signal_names_no_committee(
+    client_for, mediator_a, committee_a, outsider, committee_b, office_a, district
+):
+    register(outsider, committee_b)
+    case = register(mediator_a, committee_a)
+
+    for reader in (office_a, district):
+        detail = client_for(reader).get(f"/api/v1/cases/{case.id}/")
+        assert detail.status_code == 200
+        assert detail.json()["repeat_dispute"] == {"count": 1, "committees": []}
+    mine = client_for(mediator_a).get(f"/api/v1/cases/{case.id}/").json()
+    assert mine["repeat_dispute"] == {"count": 1, "committees": [committee_b.name]}
