@@ -187,7 +187,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request, *args, **kwargs):
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
-            case = services.case_register(actor=request.user, **data)
+            case = services.case_register(actor=request.user, via=request.path, **data)
             return self._respond(case, status.HTTP_201_CREATED, new=True)
 
         return idempotent(request, register)
@@ -387,7 +387,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             serializer.is_valid(raise_exception=True)
             body = dict(serializer.validated_data)
             case_body = dict(body.pop("case"))
-            referral = routing.referral_receive(actor=request.user, **body, **case_body)
+            referral = routing.referral_receive(
+                actor=request.user, via=request.path, **body, **case_body
+            )
             referral = self.get_queryset().get(pk=referral.pk)
             return Response(
                 serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
@@ -705,7 +707,7 @@ class PersonalDataAccessViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.PersonalDataAccessSerializer
     pagination_class = CaseCursorPagination
-    filterset_fields = ["case", "user"]
+    filterset_fields = ["case", "user", "kind", "for_case"]
     queryset = PersonalDataAccess.objects.none()
 
     def get_queryset(self):
