@@ -298,8 +298,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_rating_tokens": {"()": "api.log_filters.RedactRatingTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django logs every 4xx with its path; a rating link's path holds its token.
+    "loggers": {"django.request": {"filters": ["redact_rating_tokens"]}},
 }
 
 # Cache: login lock-out counters and DRF throttles. With REDIS_URL, shared by every process
