@@ -340,3 +340,15 @@ def test_a_whole_workload_leaves_no_personal_data_in_clear(
     logged = logged.lower()
     assert [needle for needle in needles if needle in logged] == []
     assert [token for token in tokens if token.lower() in logged] == []  # ... without its token
+
+
+def test_a_404_on_a_rating_link_is_logged_without_the_token(anon, ref, caplog):
+    caplog.set_level(logging.DEBUG)
+    token = "Zq3-unknown_token-0123456789abcdefghijklmnopqrs"
+
+    response = anon.get(f"/api/v1/ratings/{token}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert "Not Found: /api/v1/ratings/[redacted]/" in caplog.messages
+    assert token not in caplog.text
