@@ -190,7 +190,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case = services.case_register(actor=request.user, via=request.path, **data)
             return self._respond(case, status.HTTP_201_CREATED, new=True)
 
-        return idempotent(request, register)
+        def replay(case_id, status_code):
+            # Today's case as the caller may see it today: 404 once it left their scope.
+            case = Case.objects.visible_to(request.user).filter(pk=case_id).first()
+            if case is None:
+                raise NotFound("未找到。")
+            return self._respond(case, status_code)
+
+        return idempotent(request, register, replay)
 
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -395,7 +402,13 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
             )
 
-        return idempotent(request, receive)
+        def replay(referral_id, status_code):
+            referral = self.get_queryset().filter(pk=referral_id).first()
+            if referral is None:
+                raise NotFound("未找到。")
+            return Response(serializers.ReferralSerializer(referral).data, status=status_code)
+
+        return idempotent(request, receive, replay)
 
     @extend_schema(
         request=serializers.ReferralFeedbackSerializer, responses=serializers.ReferralSerializer

@@ -280,6 +280,8 @@ TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT = env_int("TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT", 30)
 TIAOJIE_EMBEDDED_SCAN_SECONDS = env_int("TIAOJIE_EMBEDDED_SCAN_SECONDS", 30)
 TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
 TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")
+# How long an Idempotency-Key is remembered; the follow-up scan deletes older keys.
+TIAOJIE_IDEMPOTENCY_KEY_HOURS = env_int("TIAOJIE_IDEMPOTENCY_KEY_HOURS", 24)
 
 # Personal data at rest (mediation/crypto.py): Fernet keys, first one encrypts.
 TIAOJIE_FIELD_KEYS = env_list("TIAOJIE_FIELD_KEYS", []) or [
@@ -302,8 +304,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_rating_tokens": {"()": "api.log_filters.RedactRatingTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django logs every 4xx with its path; a rating link's path holds its token.
+    "loggers": {"django.request": {"filters": ["redact_rating_tokens"]}},
 }
 
 # Cache: login lock-out counters and DRF throttles. With REDIS_URL, shared by every process

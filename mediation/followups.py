@@ -227,6 +227,10 @@ def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     from mediation.statistics import rollup_refresh
 
     rollup_refresh(seconds=budget_seconds)
+    # Idempotency keys are kept TIAOJIE_IDEMPOTENCY_KEY_HOURS, then forgotten.
+    from api.idempotency import idempotency_keys_purge
+
+    idempotency_keys_purge()
     return fired
 
 
