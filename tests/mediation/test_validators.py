@@ -1,4 +1,5 @@
-"""GB 11643 resident ID numbers, mainland phone numbers, and the masks shown to
+"""GB 11643 resident ID numbers, GB 32100 unified social credit codes, mainland phone
+numbers, the plausibility rules (dates, amounts, text lengths), and the masks shown to
 non-members.
 
 The check digits here are computed by `gb11643_check_digit`, written from the standard
@@ -6,9 +7,27 @@ The check digits here are computed by `gb11643_check_digit`, written from the st
 test; 11010519491231002X is the standard's own worked example.
 """
 
-import pytest
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
-from mediation.validators import mask_id_number, mask_phone, phone_problem, resident_id_problem
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from mediation import choices
+from mediation.validators import (
+    LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    amount_problem,
+    id_number_problem,
+    mask_id_number,
+    mask_phone,
+    past_date_problem,
+    phone_problem,
+    resident_id_problem,
+    text_problem,
+    uscc_problem,
+)
 
 BAD_CHECK_DIGIT = "身份证号码校验位错误。"
 BAD_BIRTH_DATE = "身份证号码中的出生日期无效。"
@@ -163,3 +182,144 @@ def test_short_or_empty_values_are_masked_whole():
     assert mask_phone("") == ""
     assert mask_id_number("A1234567") == "********"
     assert mask_phone("1234567") == "*******"
+
+
+# --- plausible values (issue 12, item 3) ---------------------------------------------------
+#
+# The USCC check characters here are computed by `gb32100_check_character`, written from
+# GB 32100-2015 (31 characters without I, O, S, V, Z; weights 3^(i) mod 31; check = 31 minus
+# the weighted sum mod 31), independently of the code under test.
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def gb32100_check_character(first_17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * (3**i % 31) for i, c in enumerate(first_17))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc(first_17: str) -> str:
+    assert len(first_17) == 17
+    return first_17 + gb32100_check_character(first_17)
+
+
+def test_the_independent_uscc_check_matches_a_published_code():
+    # 91110000600037341L: a company registered in Beijing (python-stdnum's example)
+    assert gb32100_check_character("91110000600037341") == "L"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91110000600037341L",
+        uscc("91640106MA75XK3Q1"),  # a company (9 工商, 1 企业) in 金凤区
+        uscc("52640106MJ0000123"),  # a social organisation (5 民政)
+        uscc("N2640106MF0000456"),  # a village economic cooperative (N 农业)
+        uscc("12640100455000001"),  # a public institution (1 机构编制)
+        uscc("Y1640106MA0000789"),  # 其他
+        "91110000600037341l",  # lower case is read as upper case
+    ],
+)
+def test_valid_unified_social_credit_codes_pass(code):
+    assert uscc_problem(code) is None
+
+
+@pytest.mark.parametrize(
+    "first_17", ["91110000600037341", "91640106MA75XK3Q1", "N2640106MF0000456"]
+)
+def test_a_uscc_with_a_wrong_check_character_is_refused(first_17):
+    right = gb32100_check_character(first_17)
+    wrong = next(c for c in USCC_ALPHABET if c != right)
+    assert uscc_problem(first_17 + wrong) == "统一社会信用代码校验位错误。"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91110000600037341",  # 17 characters
+        "91110000600037341L0",  # 19 characters
+        "",
+        "9111000060003734IL",  # I is not in the alphabet
+        "9111000060003734OL",  # nor O
+        "91110000600037341Z",  # nor Z
+        "911100A0600037341L",  # the region part is six digits
+        "91-110000-600037341",
+    ],
+)
+def test_a_malformed_uscc_is_refused(code):
+    assert uscc_problem(code) == "统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）。"
+
+
+def test_a_resident_id_with_no_province_level_region_is_refused():
+    # given: numbers right in every other way (date, check digit)
+    for prefix in ("000000", "100000", "200000", "390000", "660000", "990000"):
+        number = with_check_digit(prefix + "19800101123")
+
+        # then
+        assert id_number_problem(number, choices.IdType.RESIDENT_ID) == (
+            "invalid_region",
+            "身份证号码前两位不是有效的省级行政区划代码。",
+        )
+
+
+@pytest.mark.parametrize("prefix", ["11", "15", "23", "37", "46", "54", "65", "71", "81", "82"])
+def test_every_province_level_region_passes(prefix):
+    number = with_check_digit(prefix + "010519800101123")
+    assert id_number_problem(number, choices.IdType.RESIDENT_ID) is None
+
+
+def test_id_number_problem_gives_the_code_of_each_rule():
+    assert id_number_problem("110105194912310021", choices.IdType.RESIDENT_ID) == (
+        "invalid_id_number",
+        BAD_CHECK_DIGIT,
+    )
+    assert id_number_problem("91110000600037341M", choices.IdType.CREDIT_CODE) == (
+        "invalid_uscc",
+        "统一社会信用代码校验位错误。",
+    )
+    # passports and other papers have no national format to check
+    assert id_number_problem("E12345678", choices.IdType.PASSPORT) is None
+    assert id_number_problem("港澳通行证 C1234567", choices.IdType.OTHER) is None
+
+
+def test_past_event_dates_lie_between_1949_10_01_and_today():
+    today = timezone.localdate()
+    assert past_date_problem(date(1949, 10, 1)) is None
+    assert past_date_problem(today) is None
+    assert past_date_problem(today - timedelta(days=1)) is None
+    for too_early in (date(1949, 9, 30), date(1800, 1, 1), date(1, 1, 1)):
+        assert past_date_problem(too_early) == "不能早于1949年10月1日。"
+    for future in (today + timedelta(days=1), date(2099, 12, 31), date(9999, 12, 31)):
+        assert past_date_problem(future) == "不能晚于今天。"
+
+
+def test_today_is_the_date_in_beijing(time_machine):
+    # 23:30 UTC on 30 November is already 1 December in Asia/Shanghai
+    time_machine.move_to(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False)
+
+    assert past_date_problem(date(2026, 12, 1)) is None
+    assert past_date_problem(date(2026, 12, 2)) == "不能晚于今天。"
+
+
+def test_amounts_are_capped_at_ten_billion_yuan_by_default():
+    assert settings.TIAOJIE_AMOUNT_CAP == 10_000_000_000
+    assert amount_problem(Decimal("0")) is None
+    assert amount_problem(Decimal("10000000000.00")) is None
+    assert amount_problem(Decimal("10000000000.01")) == "金额不能超过10,000,000,000元。"
+    assert amount_problem(Decimal("999999999999.99")) == "金额不能超过10,000,000,000元。"
+    assert amount_problem(Decimal("-0.01")) == "金额不能为负数。"
+
+
+def test_the_amount_cap_is_a_setting(settings):
+    settings.TIAOJIE_AMOUNT_CAP = 5_000_000
+
+    assert amount_problem(Decimal("5000000")) is None
+    assert amount_problem(Decimal("5000000.01")) == "金额不能超过5,000,000元。"
+
+
+def test_free_text_is_limited_in_characters_not_bytes():
+    assert LONG_TEXT_MAX == 20_000
+    assert text_problem("纠" * 20_000, LONG_TEXT_MAX) is None  # 60,000 bytes in UTF-8
+    assert text_problem("纠" * 20_001, LONG_TEXT_MAX) == "不能超过20000个字（现有20001个）。"
+    assert text_problem("", LONG_TEXT_MAX) is None
+    assert text_problem("x" * 2_001, SHORT_TEXT_MAX) == "不能超过2000个字（现有2001个）。"
