@@ -7,6 +7,9 @@ The check digits here are computed by `gb11643_check_digit`, written from the st
 test; 11010519491231002X is the standard's own worked example.
 """
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,7 +17,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from mediation import choices
+from committees.models import Mediator
+from mediation import choices, services
+from mediation.exceptions import InvalidInput
+from mediation.models import Agreement, Case, CaseEvent, CaseNumberCounter, Party
 from mediation.validators import (
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
@@ -28,6 +34,7 @@ from mediation.validators import (
     text_problem,
     uscc_problem,
 )
+from tests.test_settings import ROOT, start_django
 
 BAD_CHECK_DIGIT = "身份证号码校验位错误。"
 BAD_BIRTH_DATE = "身份证号码中的出生日期无效。"
@@ -323,3 +330,184 @@ def test_free_text_is_limited_in_characters_not_bytes():
     assert text_problem("纠" * 20_001, LONG_TEXT_MAX) == "不能超过20000个字（现有20001个）。"
     assert text_problem("", LONG_TEXT_MAX) is None
     assert text_problem("x" * 2_001, SHORT_TEXT_MAX) == "不能超过2000个字（现有2001个）。"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "TIAOJIE_AMOUNT_CAP=0 should be between 1 and 999999999999."),
+        ("1000000000000", "TIAOJIE_AMOUNT_CAP=1000000000000 should be between 1 and 999999999999."),
+        ("ten billion", "TIAOJIE_AMOUNT_CAP='ten billion' is not an integer."),
+    ],
+)
+def test_a_malformed_amount_cap_stops_start_up(value, message):
+    result = start_django(DEBUG="1", TIAOJIE_AMOUNT_CAP=value)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_the_amount_cap_is_read_from_the_environment():
+    code = "from django.conf import settings; print(settings.TIAOJIE_AMOUNT_CAP)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1", "TIAOJIE_AMOUNT_CAP": "5000000"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "5000000"
+
+
+# --- the services apply them to every caller (API, pages, importers) ------------------------
+#
+# Called as an importer would call them: no serializer in front.
+
+BAD_USCC = "91110000600037341M"  # the right check character is L
+PERSON = {"role": "applicant", "name": "张某", "id_number": "11010519491231002X"}
+OTHER = {"role": "respondent", "name": "李某"}
+
+
+def register(actor, committee, **fields):
+    fields = {"parties": [PERSON, OTHER], "title": "楼上漏水纠纷", **fields}
+    return services.case_register(
+        actor=actor,
+        committee=committee,
+        source="party_application",
+        dispute_type="neighbourhood",
+        **fields,
+    )
+
+
+def written() -> tuple[int, ...]:
+    return (
+        Case.objects.count(),
+        Party.objects.count(),
+        CaseEvent.objects.count(),
+        CaseNumberCounter.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({"occurred_on": date(1800, 1, 1)}, "date_out_of_range", "occurred_on"),
+        ({"occurred_on": "2099-12-31"}, "date_out_of_range", "occurred_on"),
+        ({"occurred_on": "31/12/2020"}, "invalid", "occurred_on"),
+        ({"amount_involved": Decimal("999999999999.99")}, "amount_too_large", "amount_involved"),
+        ({"amount_involved": "a lot"}, "invalid", "amount_involved"),
+        ({"amount_involved": Decimal("-1")}, "negative_amount", "amount_involved"),
+        ({"facts": "纠" * 20_001}, "max_length", "facts"),
+        ({"claims": "纠" * 20_001}, "max_length", "claims"),
+        ({"title": "纠" * 201}, "max_length", "title"),
+        (
+            {"responsible_leader": {"name": "王" * 51, "phone": "13900001111"}},
+            "max_length",
+            "responsible_leader.name",
+        ),
+        (
+            {"parties": [{**PERSON, "id_number": with_check_digit("99010519800101123")}, OTHER]},
+            "invalid_region",
+            "parties.0",
+        ),
+        (
+            {"parties": [PERSON, {**OTHER, "kind": "organisation", "id_number": BAD_USCC}]},
+            "invalid_uscc",
+            "parties.1",
+        ),
+        (
+            {"parties": [PERSON, {**OTHER, "id_number": " 11010519491231002x "}]},
+            "duplicate_party",
+            "parties.1",
+        ),
+        ({"parties": [{**PERSON, "name": "张" * 101}, OTHER]}, "max_length", "parties.0.name"),
+        (
+            {"parties": [PERSON, {**OTHER, "address": "路" * 201}]},
+            "max_length",
+            "parties.1.address",
+        ),
+    ],
+)
+def test_case_register_refuses_implausible_values_and_writes_nothing(
+    mediator_a, committee_a, fields, code, field
+):
+    with pytest.raises(InvalidInput) as refused:
+        register(mediator_a, committee_a, **fields)
+
+    assert (refused.value.code, refused.value.extra["field"]) == (code, field)
+    assert refused.value.status == 400
+    assert written() == (0, 0, 0, 0)
+
+
+def test_case_register_keeps_plausible_values(mediator_a, committee_a):
+    case = register(
+        mediator_a,
+        committee_a,
+        occurred_on=date(1949, 10, 1),
+        amount_involved=Decimal("10000000000.00"),
+        facts="纠" * 20_000,
+        parties=[PERSON, {**OTHER, "kind": "organisation", "id_number": "91110000600037341l"}],
+    )
+
+    case = Case.objects.get(pk=case.pk)
+    assert (case.occurred_on, case.amount_involved) == (date(1949, 10, 1), Decimal("1e10"))
+    assert len(case.facts) == 20_000
+    organisation = case.parties.get(role="respondent")
+    assert (organisation.id_type, organisation.id_number) == ("credit_code", "91110000600037341L")
+
+
+def test_case_update_refuses_a_future_date_of_occurrence(mediator_a, committee_a):
+    case = register(mediator_a, committee_a)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.case_update(
+            actor=mediator_a, case=case, occurred_on=timezone.localdate() + timedelta(days=1)
+        )
+
+    assert refused.value.code == "date_out_of_range"
+    assert Case.objects.get(pk=case.pk).occurred_on is None
+
+
+def test_a_judicial_confirmation_cannot_be_applied_for_in_the_future(
+    mediator_a, director_a, committee_a
+):
+    # given: a written agreement that took effect today (the window runs 30 days ahead)
+    case = register(mediator_a, committee_a)
+    mediator = Mediator.objects.get(user=mediator_a)
+    case = services.case_accept(actor=director_a, case=case, mediator_ids=[mediator.id])
+    case = services.case_conclude(
+        actor=mediator_a,
+        case=case,
+        outcome="success",
+        agreement={"form": "written", "terms": "赔偿8000元。"},
+    )
+
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        services.case_record_judicial_confirmation(
+            actor=mediator_a,
+            case=case,
+            applied_on=timezone.localdate() + timedelta(days=5),
+            court="金凤区人民法院",
+            result="pending",
+        )
+
+    # then
+    assert (refused.value.code, refused.value.extra["field"]) == ("date_out_of_range", "applied_on")
+    assert Agreement.objects.get(case=case).judicial_applied_on is None
+
+
+def test_reasons_and_notes_are_limited_too(mediator_a, director_a, committee_a):
+    case = register(mediator_a, committee_a)
+
+    with pytest.raises(InvalidInput) as declined:
+        services.case_decline(actor=director_a, case=case, reason="理" * 2_001)
+    with pytest.raises(InvalidInput) as withdrawn:
+        services.case_withdraw(actor=mediator_a, case=case, reason="理" * 2_001)
+
+    assert declined.value.code == withdrawn.value.code == "max_length"
+    assert Case.objects.get(pk=case.pk).status == "registered"
