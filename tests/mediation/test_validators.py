@@ -18,9 +18,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from committees.models import Mediator
-from mediation import choices, services
+from mediation import choices, routing, services
 from mediation.exceptions import InvalidInput
-from mediation.models import Agreement, Case, CaseEvent, CaseNumberCounter, Party
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Party,
+    ScreeningReport,
+    Transfer,
+)
 from mediation.validators import (
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
@@ -511,3 +519,28 @@ def test_reasons_and_notes_are_limited_too(mediator_a, director_a, committee_a):
 
     assert declined.value.code == withdrawn.value.code == "max_length"
     assert Case.objects.get(pk=case.pk).status == "registered"
+
+
+def test_a_transfer_reason_and_a_screening_note_are_limited_too(
+    mediator_a, director_a, committee_a, committee_b
+):
+    case = register(mediator_a, committee_a)
+
+    with pytest.raises(InvalidInput) as transfer:
+        routing.transfer_request(
+            actor=director_a, case=case, to_committee=committee_b, kind="reassign",
+            reason="理" * 2_001,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput) as report:
+        services.screening_report_file(
+            actor=mediator_a,
+            committee=committee_a,
+            period=f"{timezone.localdate():%Y-%m}",
+            disputes_found=1,
+            notes="说" * 2_001,
+        )
+
+    assert (transfer.value.code, transfer.value.extra["field"]) == ("max_length", "reason")
+    assert (report.value.code, report.value.extra["field"]) == ("max_length", "notes")
+    assert not Transfer.objects.exists()
+    assert not ScreeningReport.objects.exists()
