@@ -180,7 +180,9 @@ def _check_amount(value, *, field: str) -> None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise InvalidInput("金额格式无效。", code="invalid", field=field) from None
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidInput("金额格式无效。", code="invalid", field=field)
     problem = amount_problem(amount)
     if problem:
         code = "negative_amount" if amount < 0 else "amount_too_large"

@@ -408,6 +408,8 @@ def written() -> tuple[int, ...]:
         ({"occurred_on": "31/12/2020"}, "invalid", "occurred_on"),
         ({"amount_involved": Decimal("999999999999.99")}, "amount_too_large", "amount_involved"),
         ({"amount_involved": "a lot"}, "invalid", "amount_involved"),
+        ({"amount_involved": Decimal("NaN")}, "invalid", "amount_involved"),
+        ({"amount_involved": float("inf")}, "invalid", "amount_involved"),
         ({"amount_involved": Decimal("-1")}, "negative_amount", "amount_involved"),
         ({"facts": "纠" * 20_001}, "max_length", "facts"),
         ({"claims": "纠" * 20_001}, "max_length", "claims"),
