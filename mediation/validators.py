@@ -101,7 +101,8 @@ def id_number_problem(value: str, id_type: str) -> tuple[str, str] | None:
 
 def past_date_problem(value: date) -> str | None:
     """Why `value` cannot be the date of a past event (before 1949-10-01, or after today
-    in Beijing), or None."""
+    in Beijing), or None. The reason is a predicate: the caller puts the field's name in
+    front (纠纷发生日期不能晚于今天。)."""
     if value < EARLIEST_EVENT_DATE:
         return "不能早于1949年10月1日。"
     if value > timezone.localdate():
