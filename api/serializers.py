@@ -531,7 +531,7 @@ class CaseSerializer(CaseListSerializer):
         ]
 
     def get_allowed_actions(self, case) -> list[str]:
-        return workflow.allowed_actions(case)
+        return workflow.allowed_actions(case, actor=self.context["request"].user)
 
     def get_repeat_dispute(self, case) -> dict:
         """Personal data (the same person's cases elsewhere): whole to the holding

@@ -15,8 +15,15 @@ transfer is pending the case is frozen: only the transfer's own decision may tou
 
 from dataclasses import dataclass
 
+from committees.scope import scope_for
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
+
+# Who may take an action (the role the service requires, `_require_member` or
+# `_require_director` in mediation/services.py); None: no caller takes it on the case
+# itself (the transfer decisions and a partner's feedback have their own endpoints).
+MEMBER = "member"  # any member of the holding committee, directors included
+DIRECTOR = "director"  # a director or deputy director of the holding committee
 
 OPEN = frozenset({Status.REGISTERED, Status.MEDIATING})
 CONCLUDED = frozenset({Status.SUCCEEDED, Status.FAILED, Status.WITHDRAWN})
@@ -28,6 +35,7 @@ class Action:
     label: str
     from_statuses: frozenset[str]
     to_status: str | None = None
+    by: str | None = None
     # True for the transfer decisions, the only actions a frozen case allows.
     allowed_while_transfer_pending: bool = False
 
@@ -35,14 +43,26 @@ class Action:
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in [
-        Action("accept", "受理", frozenset({Status.REGISTERED}), Status.MEDIATING),
-        Action("decline", "不予受理", frozenset({Status.REGISTERED}), Status.DECLINED),
-        Action("conclude_success", "调解成功结案", frozenset({Status.MEDIATING}), Status.SUCCEEDED),
-        Action("conclude_failure", "调解不成结案", frozenset({Status.MEDIATING}), Status.FAILED),
-        Action("withdraw", "撤回", frozenset({Status.MEDIATING}), Status.WITHDRAWN),
+        Action("accept", "受理", frozenset({Status.REGISTERED}), Status.MEDIATING, by=DIRECTOR),
+        Action("decline", "不予受理", frozenset({Status.REGISTERED}), Status.DECLINED, by=DIRECTOR),
+        Action(
+            "conclude_success",
+            "调解成功结案",
+            frozenset({Status.MEDIATING}),
+            Status.SUCCEEDED,
+            by=MEMBER,
+        ),
+        Action(
+            "conclude_failure",
+            "调解不成结案",
+            frozenset({Status.MEDIATING}),
+            Status.FAILED,
+            by=MEMBER,
+        ),
+        Action("withdraw", "撤回", frozenset({Status.MEDIATING}), Status.WITHDRAWN, by=MEMBER),
         # A referred case is archived once the partner has reported its result.
-        Action("archive", "归档", CONCLUDED | {Status.REFERRED}, Status.ARCHIVED),
-        Action("refer", "移交协作单位", OPEN, Status.REFERRED),
+        Action("archive", "归档", CONCLUDED | {Status.REFERRED}, Status.ARCHIVED, by=MEMBER),
+        Action("refer", "移交协作单位", OPEN, Status.REFERRED, by=DIRECTOR),
         Action("referral_returned", "协作单位退回", frozenset({Status.REFERRED}), Status.MEDIATING),
         Action(
             "transfer_accepted",
@@ -52,16 +72,17 @@ ACTIONS: dict[str, Action] = {
             allowed_while_transfer_pending=True,
         ),
         # Actions that keep the state.
-        Action("assign", "指派调解员", OPEN),
-        Action("record_session", "记录调解", frozenset({Status.MEDIATING})),
-        Action("extend", "延长期限", frozenset({Status.MEDIATING})),
-        Action("update", "修改案件信息", OPEN),
+        Action("assign", "指派调解员", OPEN, by=DIRECTOR),
+        Action("record_session", "记录调解", frozenset({Status.MEDIATING}), by=MEMBER),
+        Action("extend", "延长期限", frozenset({Status.MEDIATING}), by=MEMBER),
+        Action("update", "修改案件信息", OPEN, by=MEMBER),
         Action(
             "judicial_confirmation",
             "登记司法确认",
             frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
+            by=MEMBER,
         ),
-        Action("transfer", "移送其他调委会", OPEN),
+        Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR),
         Action("transfer_closed", "移送未接收", OPEN, allowed_while_transfer_pending=True),
     ]
 }
@@ -98,12 +119,26 @@ def move(case, action_name: str) -> tuple[str, str]:
     return before, case.status
 
 
-def allowed_actions(case) -> list[str]:
-    """Names of the actions `case` allows now (for clients to show the right buttons)."""
-    allowed = []
-    for name, action in ACTIONS.items():
-        if case.transfer_pending and not action.allowed_while_transfer_pending:
-            continue
-        if case.status in action.from_statuses and not action.allowed_while_transfer_pending:
-            allowed.append(name)
-    return allowed
+def allowed_actions(case, *, actor) -> list[str]:
+    """Names of the actions `actor` may take on `case` now, so a client shows only the
+    buttons that work: the state allows the action (as `check`) and the actor has the role
+    its service requires (`Action.by`; superusers, as in the services, any)."""
+    if actor is not None and actor.is_superuser:
+        roles = {MEMBER, DIRECTOR}
+    else:
+        scope = scope_for(actor)
+        roles = {
+            role
+            for role, holds in (
+                (MEMBER, scope.is_member(case.committee_id)),
+                (DIRECTOR, scope.is_director(case.committee_id)),
+            )
+            if holds
+        }
+    if case.transfer_pending or not roles:
+        return []
+    return [
+        name
+        for name, action in ACTIONS.items()
+        if action.by in roles and case.status in action.from_statuses
+    ]
