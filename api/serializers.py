@@ -849,11 +849,14 @@ class SummarySerializer(CountsSerializer):
 
 class BreakdownRowSerializer(CountsSerializer):
     dispute_type = serializers.CharField(required=False)
+    dispute_type_label = serializers.CharField(required=False)
     source = serializers.CharField(required=False)
     status = serializers.CharField(required=False)
     outcome = serializers.CharField(required=False)
     committee = serializers.IntegerField(required=False)
+    committee_name = serializers.CharField(required=False)
     area = serializers.IntegerField(required=False, allow_null=True)
+    area_name = serializers.CharField(required=False, allow_null=True)
     month = serializers.CharField(required=False)
     quarter = serializers.CharField(required=False)
     year = serializers.CharField(required=False)

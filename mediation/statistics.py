@@ -680,14 +680,36 @@ def _raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]
     return list(merged.values())
 
 
+def _name_rows(rows: list[dict], dims: list[str]) -> None:
+    """Put the committee's and the area's names and the dispute type's label beside
+    their codes, so a reader of the rows needs no second look-up (two small queries)."""
+    from committees.models import Area, Committee
+
+    names = {}
+    if "committee" in dims:
+        ids = {row["committee"] for row in rows}
+        names["committee"] = dict(Committee.objects.filter(id__in=ids).values_list("id", "name"))
+    if "area" in dims:
+        ids = {row["area"] for row in rows} - {None}
+        names["area"] = dict(Area.objects.filter(id__in=ids).values_list("id", "name"))
+    labels = dict(choices.DisputeType.choices)
+    for row in rows:
+        if "dispute_type" in dims:
+            row["dispute_type_label"] = labels.get(row["dispute_type"], row["dispute_type"])
+        for dimension, by_id in names.items():
+            row[f"{dimension}_name"] = by_id.get(row[dimension])
+
+
 def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
-    """Rows of the requested dimensions, each with the summary's counts and rates."""
+    """Rows of the requested dimensions, each with the summary's counts and rates, and
+    names and labels beside the codes (`committee_name`, `area_name`, `dispute_type_label`)."""
     use_rollup = period.is_whole_months and set(dims) <= ROLLUP_DIMENSIONS
     rows = (_rollup_breakdown if use_rollup else _raw_breakdown)(scope, period, dims)
     for row in rows:
         row["amount_involved"] = Decimal(row["amount_involved"]).quantize(Decimal("0.01"))
         row["agreement_amount"] = Decimal(row["agreement_amount"]).quantize(Decimal("0.01"))
         row.update(_rates(row))
+    _name_rows(rows, dims)
     rows.sort(key=lambda r: tuple("" if r[d] is None else str(r[d]) for d in dims))
     return {
         "dimensions": dims,
