@@ -21,7 +21,7 @@ from api.auth import lockout_figures
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.stats_cache import cached_answer
-from committees.models import Area, Committee, Institution, Mechanism, Mediator
+from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
 from committees.scope import committees_in_area, scope_for
 from mediation import audit, followups, health, routing, services, statistics
 from mediation.exceptions import InvalidInput
@@ -603,6 +603,30 @@ STATISTICS_PARAMETERS = [
 ]
 
 
+def reporting_unit(request) -> str:
+    """填报单位 of an export: the committee or area asked for, else the caller's own unit
+    (its judicial office, its committee, or the district's justice bureau)."""
+    query = serializers.StatisticsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    if "committee" in params:
+        return Committee.objects.get(pk=params["committee"]).name
+    if "area" in params:
+        return Area.objects.get(pk=params["area"]).name
+    scope = _scope(request)
+    if scope.sees_everything:
+        bureau = Institution.objects.filter(
+            kind=Institution.Kind.JUSTICE_BUREAU, area__parent=None
+        ).first()
+        district = Area.objects.filter(parent=None).first()
+        return bureau.name if bureau else district.name if district else ""
+    offices = Institution.objects.filter(
+        roles__user=request.user, roles__kind=Role.Kind.JUDICIAL_OFFICE
+    ).order_by("code")
+    units = offices if offices.exists() else Committee.objects.filter(id__in=scope.member_of)
+    return "、".join(units.order_by("code").values_list("name", flat=True).distinct())
+
+
 class StatisticsSummaryView(APIView):
     """Every measure for the caller's scope. Cases are counted by date received;
     conclusions by date concluded."""
@@ -704,11 +728,17 @@ class StatisticsExportView(APIView):
             raise InvalidInput("导出格式应为 xlsx 或 csv。", code="invalid_format")
         table = statistics.ministry_table(scope, period)
         title = f"人民调解工作统计月报表（{period.start}至{period.end}）"
+        filing = exports.Filing(
+            unit=reporting_unit(request),
+            filer=request.user.get_full_name() or request.user.username,
+            filed_on=timezone.localdate(),
+        )
         name = f"ministry-{period.start}-{period.end}.{kind}"
         if kind == "csv":
-            body, content_type = exports.ministry_csv(table, title), "text/csv; charset=utf-8"
+            body = exports.ministry_csv(table, title, filing)
+            content_type = "text/csv; charset=utf-8"
         else:
-            body = exports.ministry_xlsx(table, title)
+            body = exports.ministry_xlsx(table, title, filing)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
