@@ -5,7 +5,7 @@ from django.utils import timezone
 
 class IdempotencyKey(models.Model):
     """A client's Idempotency-Key: a keyed fingerprint of the first request and the id of
-    the object it created (API.md Conventions; api/idempotency.py). Never the response
+    the object it created (docs/api.md Conventions; api/idempotency.py). Never the response
     body, which held whole ID numbers and phones: a replay rebuilds it.
 
     The row is inserted in the same transaction as the object it creates, and (user, key)

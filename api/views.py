@@ -701,7 +701,7 @@ class StatisticsMechanismsView(APIView):
 
 
 class FileExportNegotiation(DefaultContentNegotiation):
-    """`?format=` names the file type here (API.md), not a DRF renderer; errors are JSON."""
+    """`?format=` names the file type here (docs/api.md), not a DRF renderer; errors are JSON."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type

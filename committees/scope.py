@@ -1,4 +1,4 @@
-"""The one place that turns a user into what they may see (DESIGN.md principle 3).
+"""The one place that turns a user into what they may see (docs/design.md principle 3).
 
 The rule:
 

@@ -1,7 +1,7 @@
 """The Celery app, wired the standard way: settings from Django under the CELERY_ prefix.
 
 The broker only carries "go look now"; the schedule itself lives in the database
-(DESIGN.md principle 2). JSON only, acks late, prefetch 1 (see config/settings.py).
+(docs/design.md principle 2). JSON only, acks late, prefetch 1 (see config/settings.py).
 """
 
 import os

@@ -1,4 +1,4 @@
-"""Codes of the API contract (API.md "Codes"), with Chinese labels. Codes are stable."""
+"""Codes of the API contract (docs/api.md "Codes"), with Chinese labels. Codes are stable."""
 
 from django.db import models
 

@@ -1,4 +1,4 @@
-"""The follow-up schedule kept by the database (DESIGN.md principle 2).
+"""The follow-up schedule kept by the database (docs/design.md principle 2).
 
 `followups_sync_case` is called by every service that changes a case, inside its
 transaction: it creates the rows the case's new state implies and cancels the ones that

@@ -501,7 +501,7 @@ class Referral(models.Model):
 
 
 class FollowUp(models.Model):
-    """One entry of the durable schedule (DESIGN.md principle 2): a deadline, a check-in or
+    """One entry of the durable schedule (docs/design.md principle 2): a deadline, a check-in or
     a reminder, with `due_at`. The services create and cancel rows as cases change; the
     engine (mediation.followups) claims due rows, fires each once (`fired_at`), and marks
     automatic ones done. Rows that ask a person to act (performance_check,

@@ -1,4 +1,4 @@
-"""The only writers of case state (DESIGN.md principle 1).
+"""The only writers of case state (docs/design.md principle 1).
 
 Each public function runs in one transaction, locks the case row and re-reads it, checks
 the move against mediation.workflow, writes the change, appends a CaseEvent, and

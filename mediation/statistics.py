@@ -517,7 +517,7 @@ def _rates(counts: dict) -> dict:
 
 
 def summary(scope: Filter, period: Period) -> dict:
-    """Every measure of API.md's summary for the committees in `scope` and `period`."""
+    """Every measure of docs/api.md's summary for the committees in `scope` and `period`."""
     use_rollup = period.is_whole_months
     counts = rollup_counts(scope, period) if use_rollup else raw_counts(scope, period)
     counts["amount_involved"] = Decimal(counts["amount_involved"]).quantize(Decimal("0.01"))

@@ -1,4 +1,4 @@
-"""The HTTP contract of API.md "Cases": who may call what, masking, filters, pinned query
+"""The HTTP contract of docs/api.md "Cases": who may call what, masking, filters, pinned query
 counts, Idempotency-Key, bad input, the full path from registration to judicial
 confirmation, and PATCH. State is built through the services; every denial checks that
 nothing changed (the case row, its history and everything hanging off it)."""
@@ -399,7 +399,7 @@ def _allowances():
 
 
 def test_every_case_endpoint_is_in_the_matrix():
-    # given the case actions the API publishes (API.md "Cases" and "Transfers")
+    # given the case actions the API publishes (docs/api.md "Cases" and "Transfers")
     published = {
         "detail",
         "events",

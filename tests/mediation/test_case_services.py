@@ -433,7 +433,7 @@ def test_an_edit_that_changes_the_difficulty_records_it_in_the_history(world):
 
 
 def test_a_major_dispute_cannot_be_edited_down_to_simple(world):
-    # given: 12 people involved makes the dispute 重大疑难 (API.md "difficulty")
+    # given: 12 people involved makes the dispute 重大疑难 (docs/api.md "difficulty")
     case = register(world, people_involved=12)
     assert fresh(case).difficulty == "major"
 
