@@ -22,7 +22,10 @@ FOOTER_LABELS = [
     ("as_of", "数据截至"),
 ]
 HEADER_ROWS = 3  # title, filer line, headings: repeated on every printed page
-FIGURE_WIDTH = 14  # seven Chinese characters a line; a heading wraps onto three at most
+# Widths in characters: a count column takes five Chinese characters of its heading a
+# line (the longest wraps onto four) and ten digits; an amount in yuan takes more.
+COUNT_WIDTH = 10
+AMOUNT_WIDTH = 14
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,14 @@ def ministry_xlsx(table: dict, title: str, filing: Filing) -> bytes:
     for cell in sheet[HEADER_ROWS]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    sheet.row_dimensions[HEADER_ROWS].height = 48
+    sheet.row_dimensions[HEADER_ROWS].height = 64
 
     # Column A holds the type names and the footer's labels; the figures are narrower.
     labels = [line[0] for line in lines[HEADER_ROWS:-1] if line and isinstance(line[0], str)]
     sheet.column_dimensions["A"].width = max(_display_width(label) for label in labels) + 4
     for cell in sheet[HEADER_ROWS][1:]:
-        sheet.column_dimensions[cell.column_letter].width = FIGURE_WIDTH
+        width = AMOUNT_WIDTH if "（元）" in cell.value else COUNT_WIDTH
+        sheet.column_dimensions[cell.column_letter].width = width
 
     sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=2)
     sheet.print_title_rows = f"1:{HEADER_ROWS}"

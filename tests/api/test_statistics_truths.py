@@ -154,8 +154,10 @@ def test_export_columns_are_wide_enough_to_read(client_for, district):
     # takes two width units
     widest = max(len(row[0].strip()) * 2 + 4 for row in rows[first : last + 1])
     assert sheet.column_dimensions["A"].width >= widest
-    # every figure column is set, wide enough for ten digits, its heading wrapped
+    # every figure column is set, wide enough for ten digits (an amount for more), its
+    # heading wrapped
     headings_row = next(row for row in sheet.iter_rows() if row[0].value == "纠纷类型")
     for cell in headings_row[1:]:
-        assert sheet.column_dimensions[cell.column_letter].width >= 12, cell.value
+        wanted = 14 if "（元）" in cell.value else 10
+        assert sheet.column_dimensions[cell.column_letter].width >= wanted, cell.value
         assert cell.alignment.wrap_text, cell.value
