@@ -152,7 +152,7 @@ def claim_timeout() -> timedelta:
 
 def followups_claim(*, limit: int = 200) -> list[int]:
     """Claim up to `limit` due rows for this worker; returns their ids (committed)."""
-    # The application's clock, asked once (DESIGN.md principle 8: time is an input), so
+    # The application's clock, asked once (docs/design.md principle 8: time is an input), so
     # a test that travels in time moves the scan with it.
     now = timezone.now()
     with transaction.atomic():
