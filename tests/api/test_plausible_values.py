@@ -1,4 +1,4 @@
-"""Plausible values only (issue 12, item 3; API.md "Added in v1.1", errors and plausibility).
+"""Plausible values only (issue 12, item 3; docs/api.md "Added in v1.1", errors and plausibility).
 
 Values that used to be stored and pollute the statistics: a dispute in 1800 or 2099, an
 amount of a trillion yuan, a credit code with a wrong check character, an ID number of no
