@@ -16,6 +16,11 @@ urlpatterns = [
     path("api/", include("api.urls")),
 ]
 
+# Errors under /api/ are JSON in the API's shape; elsewhere Django's pages (api/exceptions.py).
+handler400 = "api.exceptions.bad_request"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"
+
 # Floor views of the load benchmark (bench/load.py): no authentication, so only ever on
 # the benchmark's own server, which sets TIAOJIE_BENCH_FLOOR=1.
 if os.environ.get("TIAOJIE_BENCH_FLOOR") == "1":
