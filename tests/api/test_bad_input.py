@@ -338,6 +338,70 @@ def test_malformed_json_is_400_parse_error_in_chinese(body):
     assert "JSON parse error" not in body["detail"]
 
 
+# --- dates that do not exist and unknown choices --------------------------------------------
+
+
+def test_a_date_that_does_not_exist_says_so(client_for, district):
+    response = client_for(district).get("/api/v1/statistics/summary/", {"from": "2026-02-30"})
+
+    body = assert_error(response, 400, "invalid_date")
+    assert "2026-02-30" in body["detail"]
+    assert "格式" not in body["detail"]
+
+
+def test_a_date_in_the_wrong_format_still_says_format(client_for, district):
+    response = client_for(district).get("/api/v1/statistics/summary/", {"from": "30.02.2026"})
+
+    body = assert_error(response, 400, "invalid")
+    assert "格式" in body["detail"]
+
+
+def test_a_date_that_does_not_exist_in_a_body_says_so(client_for, mediator_a, committee_a):
+    response = client_for(mediator_a).post(
+        "/api/v1/cases/", case_body(committee_a, occurred_on="2025-02-29"), format="json"
+    )
+
+    body = assert_error(response, 400, "invalid_date")
+    assert "2025-02-29" in body["detail"]
+    assert not Case.objects.exists()
+
+
+def test_a_datetime_on_a_day_that_does_not_exist_says_so(client_for, mediator_a, committee_a):
+    case = register(mediator_a, committee_a)
+
+    response = client_for(mediator_a).post(
+        f"/api/v1/cases/{case.id}/sessions/",
+        {"held_at": "2026-04-31T10:00:00+08:00", "place": "调解室", "summary": "第一次调解"},
+        format="json",
+    )
+
+    body = assert_error(response, 400, "invalid_date")
+    assert "2026-04-31" in body["detail"]
+
+
+def test_an_unknown_choice_lists_the_valid_codes(client_for, mediator_a, committee_a):
+    response = client_for(mediator_a).post(
+        "/api/v1/cases/", case_body(committee_a, dispute_type="dragons"), format="json"
+    )
+
+    body = assert_error(response, 400, "invalid_choice")
+    assert "dragons" in body["detail"]
+    for code in ("neighbourhood", "marriage_family", "labour"):
+        assert code in body["detail"], body["detail"]
+    assert not Case.objects.exists()
+
+
+def test_an_unknown_choice_in_a_list_lists_the_valid_codes(client_for, mediator_a, committee_a):
+    response = client_for(mediator_a).post(
+        "/api/v1/cases/",
+        case_body(committee_a, parties=[{**PARTIES[0], "role": "judge"}, PARTIES[1]]),
+        format="json",
+    )
+
+    body = assert_error(response, 400, "invalid_choice")
+    assert "applicant" in body["detail"] and "respondent" in body["detail"], body["detail"]
+
+
 # --- eight simultaneous screening reports (PostgreSQL) --------------------------------------
 
 
