@@ -16,8 +16,10 @@ from rest_framework.exceptions import ParseError
 from rest_framework.utils import json as drf_json
 
 # A JSON string (escapes included), and what is left once strings are removed that is not
-# a bracket: what remains is the bracket structure, whose depth is the nesting depth.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# a bracket: what remains is the bracket structure, whose depth is the nesting depth. An
+# unterminated string runs to the end of the text: were it not matched, every escaped quote
+# inside it would start a new scan to the end (quadratic time on '"' + '\\"' * n).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 

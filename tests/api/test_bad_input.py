@@ -181,6 +181,16 @@ def test_brackets_inside_strings_do_not_count_as_nesting(client_for, mediator_a,
     assert response.status_code == 201, response.content
 
 
+def test_an_unterminated_string_full_of_escaped_quotes_is_refused_at_once():
+    body = '{"username": "' + '\\"' * 30000
+
+    started = time.monotonic()
+    response = APIClient().post("/api/v1/auth/token/", body, content_type="application/json")
+
+    assert_error(response, 400, "parse_error")
+    assert time.monotonic() - started < 5
+
+
 # --- a lone surrogate -----------------------------------------------------------------------
 
 
