@@ -8,7 +8,6 @@ too large outside a view) get the same shape under /api/ through `handler400`,
 `handler404` and `handler500` (config/urls.py); other paths keep Django's pages.
 """
 
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -118,10 +117,11 @@ def exception_handler(exc, context):
 
     data = response.data if isinstance(response.data, dict) else {}
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
-    # The JWT library's errors carry their code beside the detail ({"detail", "code", ...}).
-    if not isinstance(codes, str):
-        codes = str(data.get("code") or getattr(exc, "default_code", "error"))
-    code = codes
+    if isinstance(codes, str):
+        code = codes
+    else:
+        # The JWT library's errors carry their code beside the detail ({"detail", "code", ...}).
+        code = str(data.get("code") or getattr(exc, "default_code", "error"))
     detail = AUTH_MESSAGES.get(code) or str(data.get("detail") or exc)
     response.data = {"detail": detail, "code": code}
     return response

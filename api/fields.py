@@ -3,7 +3,8 @@
 DRF answers "2026-02-30" with its format message (日期格式错误), though the format is right
 and only the day does not exist; and an unknown choice with "is not a valid choice",
 without saying which are valid. These fields name the missing day (code `invalid_date`)
-and list the valid codes (code `invalid_choice`). Every input serializer uses them.
+and list the valid codes (code `invalid_choice`). Every input serializer uses them; the
+list filters say the same (api.filters.FilterBackend).
 """
 
 import re
@@ -15,6 +16,7 @@ from rest_framework import serializers
 ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
 
 NONEXISTENT_DATE = "日期 {input} 不存在：日历上没有这一天。"
+CHOICE_MESSAGE = "“{input}”不是有效的选项，可选值：{allowed}。"
 
 
 def nonexistent_day(value) -> str | None:
@@ -50,7 +52,7 @@ class DateTimeField(serializers.DateTimeField):
 
 
 class ChoiceField(serializers.ChoiceField):
-    default_error_messages = {"invalid_choice": "“{input}”不是有效的选项，可选值：{allowed}。"}
+    default_error_messages = {"invalid_choice": CHOICE_MESSAGE}
 
     def fail(self, key, **kwargs):
         if key == "invalid_choice":

@@ -5,6 +5,11 @@ DRF's own JSONParser hands the body straight to `json.load`, which recurses once
 API nests deeper than a few levels, so a body nested beyond TIAOJIE_JSON_MAX_DEPTH is refused
 before it is parsed (400 `nesting_too_deep`). A `\\ud800` escape decodes to a lone surrogate,
 which is not text (it cannot be encoded to UTF-8 nor stored): 400 `invalid_unicode`.
+
+The depth is measured by a short scan of our own: the standard decoder has no depth limit,
+and changing decoders to get one would change how every other body is decoded.
+
+Malformed multipart bodies are answered in Chinese too (DRF's message is English).
 """
 
 import json
@@ -65,8 +70,10 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(
                 f"请求体不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列附近有误。"
             ) from None
-        except ValueError:  # NaN or Infinity, which JSON does not have
-            raise ParseError("请求体不是有效的 JSON：不支持 NaN 或 Infinity。") from None
+        except ValueError:  # NaN or Infinity (not JSON), an integer of over 4300 digits
+            raise ParseError(
+                "请求体不是有效的 JSON：含有不支持的数值（NaN、Infinity 或位数过多的整数）。"
+            ) from None
         if _SURROGATE_ESCAPE.search(text):
             try:
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -76,3 +83,11 @@ class JSONParser(parsers.JSONParser):
                 ) from None
         return data
 
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError:
+            raise ParseError("multipart/form-data 请求体格式错误（如缺少 boundary）。") from None

@@ -338,7 +338,10 @@ def test_a_missing_field_is_400_in_chinese_whatever_the_language():
     assert_error(response, 400, "required")
 
 
-@pytest.mark.parametrize("body", ["{", '{"username": }', "[1, 2,", "\ufeff{}x"])
+@pytest.mark.parametrize(
+    "body",
+    ["{", '{"username": }', "[1, 2,", "\ufeff{}x", '{"a": NaN}', '{"a": ' + "1" * 5000 + "}"],
+)
 def test_malformed_json_is_400_parse_error_in_chinese(body):
     response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
         "/api/v1/auth/token/", body, content_type="application/json"
@@ -346,6 +349,14 @@ def test_malformed_json_is_400_parse_error_in_chinese(body):
 
     body = assert_error(response, 400, "parse_error")
     assert "JSON parse error" not in body["detail"]
+
+
+def test_a_multipart_body_without_a_boundary_is_400_in_chinese(client_for, mediator_a):
+    response = client_for(mediator_a).post(
+        "/api/v1/cases/", b"title=x", content_type="multipart/form-data"
+    )
+
+    assert_error(response, 400, "parse_error")
 
 
 # --- dates that do not exist and unknown choices --------------------------------------------
@@ -410,6 +421,33 @@ def test_an_unknown_choice_in_a_list_lists_the_valid_codes(client_for, mediator_
 
     body = assert_error(response, 400, "invalid_choice")
     assert "applicant" in body["detail"] and "respondent" in body["detail"], body["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, params, allowed",
+    [
+        ("/api/v1/cases/", {"status": "lost"}, ["registered", "mediating", "archived"]),
+        ("/api/v1/cases/", {"dispute_type": "dragons"}, ["neighbourhood", "labour_wages"]),
+        ("/api/v1/follow-ups/", {"kind": "party"}, ["performance_check", "screening_report"]),
+        ("/api/v1/transfers/", {"direction": "up"}, ["incoming", "outgoing"]),
+    ],
+)
+def test_an_unknown_choice_in_a_list_filter_lists_the_valid_codes(
+    client_for, district, path, params, allowed
+):
+    response = client_for(district).get(path, params)
+
+    body = assert_error(response, 400, "invalid_choice")
+    assert next(iter(params.values())) in body["detail"]
+    for code in allowed:
+        assert code in body["detail"], body["detail"]
+
+
+def test_a_date_filter_that_does_not_exist_says_so(client_for, district):
+    response = client_for(district).get("/api/v1/cases/", {"received_after": "2026-02-30"})
+
+    body = assert_error(response, 400, "invalid_date")
+    assert "2026-02-30" in body["detail"]
 
 
 # --- eight simultaneous screening reports (PostgreSQL) --------------------------------------
