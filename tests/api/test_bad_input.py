@@ -338,6 +338,16 @@ def test_a_missing_field_is_400_in_chinese_whatever_the_language():
     assert_error(response, 400, "required")
 
 
+def test_a_session_post_without_a_csrf_token_is_403_in_chinese(mediator_a, committee_a):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(mediator_a)
+
+    response = client.post("/api/v1/cases/", case_body(committee_a), format="json")
+
+    assert_error(response, 403, "csrf_failed")
+    assert not Case.objects.exists()
+
+
 @pytest.mark.parametrize(
     "body",
     ["{", '{"username": }', "[1, 2,", "\ufeff{}x", '{"a": NaN}', '{"a": ' + "1" * 5000 + "}"],
