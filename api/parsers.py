@@ -84,7 +84,6 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:

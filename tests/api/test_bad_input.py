@@ -33,7 +33,6 @@ PARTIES = [
 ]
 
 
-
 def case_body(committee, **fields) -> dict:
     return {
         "committee": committee.id,
@@ -43,6 +42,7 @@ def case_body(committee, **fields) -> dict:
         "parties": PARTIES,
         **fields,
     }
+
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
