@@ -2,9 +2,9 @@
 
 DRF answers "2026-02-30" with its format message (日期格式错误), though the format is right
 and only the day does not exist; and an unknown choice with "is not a valid choice",
-without saying which are valid. These fields name the missing day (code `invalid_date`)
-and list the valid codes (code `invalid_choice`). Every input serializer uses them; the
-list filters say the same (api.filters.FilterBackend).
+without saying which are valid. These fields name the missing day (the code stays
+`invalid`, as for any bad date) and list the valid codes (code `invalid_choice`). Every
+input serializer uses them; the list filters say the same (api.filters.FilterBackend).
 """
 
 import re
@@ -33,21 +33,20 @@ def nonexistent_day(value) -> str | None:
     return None
 
 
-class DateField(serializers.DateField):
-    default_error_messages = {"invalid_date": NONEXISTENT_DATE}
+def refuse_nonexistent_day(value) -> None:
+    if day := nonexistent_day(value):
+        raise serializers.ValidationError(NONEXISTENT_DATE.format(input=day), code="invalid")
 
+
+class DateField(serializers.DateField):
     def to_internal_value(self, value):
-        if day := nonexistent_day(value):
-            self.fail("invalid_date", input=day)
+        refuse_nonexistent_day(value)
         return super().to_internal_value(value)
 
 
 class DateTimeField(serializers.DateTimeField):
-    default_error_messages = {"invalid_date": NONEXISTENT_DATE}
-
     def to_internal_value(self, value):
-        if day := nonexistent_day(value):
-            self.fail("invalid_date", input=day)
+        refuse_nonexistent_day(value)
         return super().to_internal_value(value)
 
 

@@ -200,7 +200,7 @@ def _explained(form, name, error) -> ErrorDetail:
         value = (error.params or {}).get("value", "")
         return ErrorDetail(CHOICE_MESSAGE.format(input=value, allowed=allowed), code=error.code)
     if error.code == "invalid" and (day := nonexistent_day(form.data.get(name))):
-        return ErrorDetail(NONEXISTENT_DATE.format(input=day), code="invalid_date")
+        return ErrorDetail(NONEXISTENT_DATE.format(input=day), code=error.code)
     return ErrorDetail(error.message % (error.params or ()), code=error.code)
 
 

@@ -375,8 +375,8 @@ def test_a_multipart_body_without_a_boundary_is_400_in_chinese(client_for, media
 def test_a_date_that_does_not_exist_says_so(client_for, district):
     response = client_for(district).get("/api/v1/statistics/summary/", {"from": "2026-02-30"})
 
-    body = assert_error(response, 400, "invalid_date")
-    assert "2026-02-30" in body["detail"]
+    body = assert_error(response, 400, "invalid")
+    assert "2026-02-30" in body["detail"] and "不存在" in body["detail"]
     assert "格式" not in body["detail"]
 
 
@@ -392,8 +392,8 @@ def test_a_date_that_does_not_exist_in_a_body_says_so(client_for, mediator_a, co
         "/api/v1/cases/", case_body(committee_a, occurred_on="2025-02-29"), format="json"
     )
 
-    body = assert_error(response, 400, "invalid_date")
-    assert "2025-02-29" in body["detail"]
+    body = assert_error(response, 400, "invalid")
+    assert "2025-02-29" in body["detail"] and "不存在" in body["detail"]
     assert not Case.objects.exists()
 
 
@@ -406,8 +406,8 @@ def test_a_datetime_on_a_day_that_does_not_exist_says_so(client_for, mediator_a,
         format="json",
     )
 
-    body = assert_error(response, 400, "invalid_date")
-    assert "2026-04-31" in body["detail"]
+    body = assert_error(response, 400, "invalid")
+    assert "2026-04-31" in body["detail"] and "不存在" in body["detail"]
 
 
 def test_an_unknown_choice_lists_the_valid_codes(client_for, mediator_a, committee_a):
@@ -456,8 +456,8 @@ def test_an_unknown_choice_in_a_list_filter_lists_the_valid_codes(
 def test_a_date_filter_that_does_not_exist_says_so(client_for, district):
     response = client_for(district).get("/api/v1/cases/", {"received_after": "2026-02-30"})
 
-    body = assert_error(response, 400, "invalid_date")
-    assert "2026-02-30" in body["detail"]
+    body = assert_error(response, 400, "invalid")
+    assert "2026-02-30" in body["detail"] and "不存在" in body["detail"]
 
 
 # --- eight simultaneous screening reports (PostgreSQL) --------------------------------------
