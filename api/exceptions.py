@@ -79,7 +79,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
         # SessionAuthentication's refusal is English ("CSRF Failed: ...").
-        exc = exceptions.PermissionDenied("CSRF 校验失败：请刷新页面后重试。", code="csrf_failed")
+        exc = exceptions.PermissionDenied("CSRF 校验失败：请刷新页面后重试。")
     elif isinstance(exc, OperationalError):
         # The database went away (restart, failover): answer quickly and let the client retry.
         return _unavailable("数据库暂时不可用，请稍后重试。", "database_unavailable")

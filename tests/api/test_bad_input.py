@@ -344,7 +344,7 @@ def test_a_session_post_without_a_csrf_token_is_403_in_chinese(mediator_a, commi
 
     response = client.post("/api/v1/cases/", case_body(committee_a), format="json")
 
-    assert_error(response, 403, "csrf_failed")
+    assert_error(response, 403, "permission_denied")
     assert not Case.objects.exists()
 
 
