@@ -1,10 +1,13 @@
 from datetime import UTC, datetime, time, timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from api.fields import CHOICE_MESSAGE, NONEXISTENT_DATE, nonexistent_day
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
 from mediation import choices
 from mediation.models import Case, FollowUp, Notification, Party, Referral, Transfer
@@ -179,3 +182,40 @@ class NotificationFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["kind"]
+
+
+# --- the backend: refusals that say what is valid ------------------------------------------
+
+
+def _explained(form, name, error) -> ErrorDetail:
+    """A filter's form error as the API says it: an unknown choice lists the valid codes; a
+    well-formed date that does not exist says so (Django's messages say neither)."""
+    field = form.fields.get(name)
+    if (
+        error.code == "invalid_choice"
+        and isinstance(field, forms.ChoiceField)
+        and not isinstance(field, forms.ModelChoiceField)  # ids: listing them says nothing
+    ):
+        allowed = "、".join(str(value) for value, _label in field.choices if value != "")
+        value = (error.params or {}).get("value", "")
+        return ErrorDetail(CHOICE_MESSAGE.format(input=value, allowed=allowed), code=error.code)
+    if error.code == "invalid" and (day := nonexistent_day(form.data.get(name))):
+        return ErrorDetail(NONEXISTENT_DATE.format(input=day), code=error.code)
+    return ErrorDetail(error.message % (error.params or ()), code=error.code)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend (400 on a bad filter), with the refusals of `_explained`."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(
+                {
+                    name: [_explained(filterset.form, name, error) for error in errors]
+                    for name, errors in filterset.errors.as_data().items()
+                }
+            )
+        return filterset.qs

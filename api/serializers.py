@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import fields
 from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
 from committees.scope import scope_for
 from mediation import choices, workflow
@@ -88,7 +89,7 @@ USER_ROLE_CHOICES = [
 
 
 class RoleEntrySerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=USER_ROLE_CHOICES)
+    role = fields.ChoiceField(choices=USER_ROLE_CHOICES)
     committee = serializers.IntegerField(required=False)
     area = serializers.IntegerField(required=False, allow_null=True)
     institution = serializers.IntegerField(required=False)
@@ -131,12 +132,12 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class PartyInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=choices.PartyRole.choices)
-    kind = serializers.ChoiceField(
+    role = fields.ChoiceField(choices=choices.PartyRole.choices)
+    kind = fields.ChoiceField(
         choices=choices.PartyKind.choices, default=choices.PartyKind.PERSON
     )
     name = serializers.CharField(max_length=100)
-    id_type = serializers.ChoiceField(choices=choices.IdType.choices, required=False)
+    id_type = fields.ChoiceField(choices=choices.IdType.choices, required=False)
     id_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -176,19 +177,19 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 class CaseFieldsSerializer(serializers.Serializer):
     """The descriptive fields of a case (create, referral body, PATCH)."""
 
-    dispute_type = serializers.ChoiceField(choices=choices.DisputeType.choices)
+    dispute_type = fields.ChoiceField(choices=choices.DisputeType.choices)
     title = serializers.CharField(max_length=200)
     facts = serializers.CharField(required=False, allow_blank=True)
     claims = serializers.CharField(required=False, allow_blank=True)
     amount_involved = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
     people_involved = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
-    occurred_on = serializers.DateField(required=False, allow_null=True)
+    occurred_on = fields.DateField(required=False, allow_null=True)
     risk_flags = serializers.ListField(
-        child=serializers.ChoiceField(choices=choices.RiskFlag.choices),
+        child=fields.ChoiceField(choices=choices.RiskFlag.choices),
         required=False,
         max_length=20,
     )
-    difficulty = serializers.ChoiceField(choices=choices.Difficulty.choices, required=False)
+    difficulty = fields.ChoiceField(choices=choices.Difficulty.choices, required=False)
     responsible_leader = ResponsibleLeaderSerializer(required=False)
 
 
@@ -206,7 +207,7 @@ class CaseBodySerializer(CaseFieldsSerializer):
 
 class CaseCreateSerializer(CaseBodySerializer):
     committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
-    source = serializers.ChoiceField(choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
+    source = fields.ChoiceField(choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
 
 
 class CaseUpdateSerializer(CaseFieldsSerializer):
@@ -241,6 +242,8 @@ def _party_serializer(owner, *, unmasked: bool) -> "PartySerializer":
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = fields.MODEL_FIELD_MAPPING
+
     class Meta:
         model = MediationSession
         fields = [
@@ -571,7 +574,7 @@ class AcceptSerializer(serializers.Serializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    reason_code = serializers.ChoiceField(
+    reason_code = fields.ChoiceField(
         choices=choices.DeclineReason.choices, default=choices.DeclineReason.OTHER
     )
 
@@ -588,11 +591,11 @@ class ExtendSerializer(serializers.Serializer):
 
 
 class AgreementInputSerializer(serializers.Serializer):
-    form = serializers.ChoiceField(choices=choices.AgreementForm.choices)
+    form = fields.ChoiceField(choices=choices.AgreementForm.choices)
     terms = serializers.CharField(max_length=20000)
     amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
-    performance_deadline = serializers.DateField(required=False, allow_null=True)
-    effective_on = serializers.DateField(required=False, allow_null=True)
+    performance_deadline = fields.DateField(required=False, allow_null=True)
+    effective_on = fields.DateField(required=False, allow_null=True)
     intends_judicial_confirmation = serializers.BooleanField(default=False)
 
 
@@ -604,9 +607,9 @@ class PreventedSerializer(serializers.Serializer):
 
 
 class ConcludeSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=choices.Outcome.choices)
+    outcome = fields.ChoiceField(choices=choices.Outcome.choices)
     agreement = AgreementInputSerializer(required=False)
-    guidance = serializers.ChoiceField(choices=choices.Guidance.choices, required=False)
+    guidance = fields.ChoiceField(choices=choices.Guidance.choices, required=False)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     prevented = PreventedSerializer(required=False)
 
@@ -616,15 +619,15 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class JudicialConfirmationSerializer(serializers.Serializer):
-    applied_on = serializers.DateField()
+    applied_on = fields.DateField()
     court = serializers.CharField(max_length=100)
-    result = serializers.ChoiceField(choices=choices.JudicialResult.choices)
+    result = fields.ChoiceField(choices=choices.JudicialResult.choices)
     ruling_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class TransferRequestSerializer(serializers.Serializer):
     to_committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
-    kind = serializers.ChoiceField(choices=Transfer.Kind.choices)
+    kind = fields.ChoiceField(choices=Transfer.Kind.choices)
     reason = serializers.CharField(max_length=2000)
 
 
@@ -645,7 +648,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralFeedbackSerializer(serializers.Serializer):
-    result = serializers.ChoiceField(
+    result = fields.ChoiceField(
         choices=[
             (r.value, r.label)
             for r in Referral.Result
@@ -659,7 +662,7 @@ class ReferralFeedbackSerializer(serializers.Serializer):
 
 
 class FollowUpCompleteSerializer(serializers.Serializer):
-    performed = serializers.ChoiceField(choices=choices.Performance.choices, required=False)
+    performed = fields.ChoiceField(choices=choices.Performance.choices, required=False)
     result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -758,10 +761,10 @@ class HealthSerializer(serializers.Serializer):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    from_ = serializers.DateField(
+    from_ = fields.DateField(
         required=False, help_text="First day, by date received (default: 1 January this year)."
     )
-    to = serializers.DateField(
+    to = fields.DateField(
         required=False, help_text="Last day, inclusive (default: the end of this month)."
     )
     committee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)

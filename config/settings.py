@@ -99,7 +99,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # No LocaleMiddleware: the API answers in Chinese (LANGUAGE_CODE) whatever language the
+    # client's Accept-Language asks for; with it, an English browser got English errors.
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,9 +187,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNICODE_JSON": True,
@@ -201,6 +207,10 @@ REST_FRAMEWORK = {
     # (throttles, login lock-out). 0: the peer address (REMOTE_ADDR) is the client.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
+
+# A JSON body nested deeper than this is refused (400 `nesting_too_deep`, api/parsers.py); the
+# deepest request of the API nests only a few levels.
+TIAOJIE_JSON_MAX_DEPTH = env_int("TIAOJIE_JSON_MAX_DEPTH", 32)
 
 SIMPLE_JWT = {
     # Short-lived access tokens: logout blacklists the refresh token, but an access token

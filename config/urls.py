@@ -14,3 +14,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
 ]
 
+# Errors under /api/ are JSON in the API's shape; elsewhere Django's pages (api/exceptions.py).
+handler400 = "api.exceptions.bad_request"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -912,18 +912,25 @@ def screening_report_file(
             "高风险纠纷数不能大于排查发现纠纷数。", code="invalid_counts", field="high_risk"
         )
     period = f"{first_day.year:04d}-{first_day.month:02d}"
+    already_filed = Conflict("该调委会本月的排查报告已经填报。", period=period)
     with transaction.atomic():
         if ScreeningReport.objects.filter(committee=committee, period=period).exists():
-            raise Conflict("该调委会本月的排查报告已经填报。", period=period)
-        report = ScreeningReport.objects.create(
-            committee=committee,
-            period=period,
-            disputes_found=disputes_found,
-            high_risk=high_risk,
-            prevented=prevented,
-            notes=(notes or "").strip(),
-            filed_by=actor,
-        )
+            raise already_filed
+        try:
+            # Two members filing the same month at once both pass the check above; the
+            # unique constraint lets one insert through and the other gets 409, not a 500.
+            with transaction.atomic():
+                report = ScreeningReport.objects.create(
+                    committee=committee,
+                    period=period,
+                    disputes_found=disputes_found,
+                    high_risk=high_risk,
+                    prevented=prevented,
+                    notes=(notes or "").strip(),
+                    filed_by=actor,
+                )
+        except IntegrityError:
+            raise already_filed from None
         FollowUp.objects.filter(
             kind=FollowUp.Kind.SCREENING_REPORT,
             committee=committee,
