@@ -83,3 +83,8 @@ def idempotent(request, create, replay) -> Response:
         record.object_id = response.data["id"]
         record.save(update_fields=["status_code", "object_id"])
     return response
+
+
+def purge_after_scan(**kwargs) -> None:
+    """Receiver of mediation.followups.scan_finished: the follow-up scan forgets expired keys."""
+    idempotency_keys_purge()

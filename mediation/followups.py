@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from committees.scope import scope_for
@@ -210,6 +211,10 @@ def followup_fire(*, followup_id: int) -> bool:
     return True
 
 
+# Sent at the end of every scan; receivers do their periodic housekeeping.
+scan_finished = Signal()
+
+
 def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     """Claim and fire due rows until none are left or the time budget is used."""
     started = clock.monotonic()
@@ -229,10 +234,9 @@ def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     from mediation.statistics import rollup_refresh
 
     rollup_refresh(seconds=budget_seconds)
-    # Idempotency keys are kept TIAOJIE_IDEMPOTENCY_KEY_HOURS, then forgotten.
-    from api.idempotency import idempotency_keys_purge
-
-    idempotency_keys_purge()
+    # Housekeeping of the outer layers on the same beat (the API purges its expired
+    # Idempotency-Keys, api/apps.py), without this layer importing them.
+    scan_finished.send(sender=followups_scan)
     return fired
 
 
