@@ -830,3 +830,229 @@ def screening_report_file(
             status=FollowUp.Status.SCHEDULED,
         ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
     return report
+
+
+# --- historical cases (ledger import) ----------------------------------------------------
+
+EARLIEST_HISTORICAL_DAY = date(1949, 10, 1)
+# What an imported case may be: its state when the old ledger was written.
+IMPORTABLE_STATUSES = (
+    choices.Status.REGISTERED,
+    choices.Status.MEDIATING,
+    choices.Status.SUCCEEDED,
+    choices.Status.FAILED,
+    choices.Status.WITHDRAWN,
+    choices.Status.DECLINED,
+)
+
+
+def _raise_counter_to(committee_id: int, year: int, sequence: int) -> None:
+    """Make the committee-year counter at least `sequence` (inside the caller's
+    transaction), so later registrations continue after the highest imported number."""
+    table = CaseNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (committee_id, year, last) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (committee_id, year) DO UPDATE SET last = CASE "
+            f"WHEN {table}.last < excluded.last THEN excluded.last ELSE {table}.last END",
+            [committee_id, year, sequence],
+        )
+
+
+def _historical_moments(
+    status: str, received_on: date, accepted_on: date | None, concluded_on: date | None
+) -> None:
+    today = timezone.localdate()
+    for field, day in (
+        ("received_on", received_on),
+        ("accepted_on", accepted_on),
+        ("concluded_on", concluded_on),
+    ):
+        if day is not None and not EARLIEST_HISTORICAL_DAY <= day <= today:
+            raise InvalidInput(
+                "日期不能早于1949年10月1日，也不能晚于今天。", code="invalid_date", field=field
+            )
+    if accepted_on and accepted_on < received_on:
+        raise InvalidInput("受理日期不能早于登记日期。", code="invalid_date", field="accepted_on")
+    if concluded_on and concluded_on < (accepted_on or received_on):
+        raise InvalidInput(
+            "结案日期不能早于登记或受理日期。", code="invalid_date", field="concluded_on"
+        )
+    needs_accepted = status in (
+        choices.Status.MEDIATING,
+        choices.Status.SUCCEEDED,
+        choices.Status.FAILED,
+    )
+    if needs_accepted and not accepted_on:
+        raise InvalidInput(
+            "该状态的案件须填写受理日期。", code="date_required", field="accepted_on"
+        )
+    if status in (choices.Status.REGISTERED, choices.Status.DECLINED) and accepted_on:
+        raise InvalidInput(
+            "未受理的案件不能有受理日期。", code="invalid_date", field="accepted_on"
+        )
+    is_open = status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
+    if not is_open and not concluded_on:
+        raise InvalidInput("已结案件须填写结案日期。", code="date_required", field="concluded_on")
+    if is_open and concluded_on:
+        raise InvalidInput("未结案件不能有结案日期。", code="invalid_date", field="concluded_on")
+
+
+def case_import_historical(
+    *,
+    actor,
+    committee: Committee,
+    number: str,
+    number_year: int,
+    number_sequence: int,
+    source: str,
+    status: str,
+    received_on: date,
+    parties: list[dict],
+    accepted_on: date | None = None,
+    concluded_on: date | None = None,
+    outcome: str = "",
+    guidance: str = "",
+    closing_reason: str = "",
+    agreement: dict | None = None,
+    provenance: dict,
+    **fields,
+) -> Case:
+    """Register a case from an old ledger with its own number, dates, status, outcome and
+    agreement, in one transaction (the caller checks who may import).
+
+    The same checks as intake (codes, parties, amounts) apply; the number must be free in
+    the committee and year, and the committee-year counter is raised to it, so numbers
+    given afterwards continue after the highest imported one. The history gets one
+    `imported` entry with `provenance` (file SHA-256 and row). A closed historical case
+    gets no follow-ups (no reminders or rating SMS years later); an open one gets those of
+    its state. Its committee-months are marked for the statistics rollup."""
+    if source not in choices.Source.values:
+        raise InvalidInput("未知的案件来源。", code="invalid_choice", field="source")
+    if status not in IMPORTABLE_STATUSES:
+        raise InvalidInput(
+            "导入的案件状态只能是已登记、调解中、调解成功、调解不成、撤回或不予受理。",
+            code="invalid_choice",
+            field="status",
+        )
+    _historical_moments(status, received_on, accepted_on, concluded_on)
+    expected_outcome = {
+        choices.Status.SUCCEEDED: choices.Outcome.SUCCESS,
+        choices.Status.FAILED: choices.Outcome.FAILURE,
+    }.get(status, "")
+    if (outcome or "") != expected_outcome:
+        raise InvalidInput(
+            "调解结果与案件状态不符。", code="outcome_mismatch", field="outcome"
+        )
+    if status == choices.Status.SUCCEEDED:
+        agreement = agreement or {}
+        if agreement.get("form") not in choices.AgreementForm.values:
+            raise InvalidInput(
+                "调解成功的案件须填写协议形式（书面或口头）。",
+                code="agreement_required",
+                field="agreement.form",
+            )
+        if not (agreement.get("terms") or "").strip():
+            raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
+        if agreement.get("amount") is not None and Decimal(agreement["amount"]) < 0:
+            raise InvalidInput("金额不能为负数。", code="negative_amount", field="agreement.amount")
+    elif agreement:
+        raise InvalidInput(
+            "只有调解成功的案件才有调解协议。", code="agreement_not_allowed", field="agreement"
+        )
+    if status == choices.Status.FAILED and guidance not in choices.Guidance.values:
+        raise InvalidInput(
+            "调解不成须填写告知途径。", code="guidance_required", field="guidance"
+        )
+    if status != choices.Status.FAILED and guidance:
+        raise InvalidInput(
+            "只有调解不成的案件才有告知途径。", code="invalid_choice", field="guidance"
+        )
+    if not committee.is_active:
+        raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
+    _check_codes(fields)
+    parties = _clean_parties(parties)
+    fields = dict(fields)
+    leader = fields.pop("responsible_leader", None) or {}
+    fields["responsible_leader_name"] = (leader.get("name") or "").strip()
+    fields["responsible_leader_post"] = (leader.get("post") or "").strip()
+    fields["responsible_leader_phone"] = _clean_leader_phone(leader)
+    if not fields.get("people_involved"):
+        fields["people_involved"] = len(parties)
+    fields["difficulty"] = _difficulty(fields)
+    fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
+
+    def moment(day: date | None) -> datetime | None:
+        return (
+            timezone.make_aware(datetime.combine(day, datetime.min.time())) if day else None
+        )
+
+    with transaction.atomic():
+        if Case.objects.filter(
+            committee=committee, number_year=number_year, number_sequence=number_sequence
+        ).exists():
+            raise InvalidInput(
+                f"案号{number}已存在。", code="duplicate_number", field="number"
+            )
+        _raise_counter_to(committee.id, number_year, number_sequence)
+        case = Case(
+            committee=committee,
+            source=source,
+            created_by=actor,
+            number=number,
+            number_year=number_year,
+            number_sequence=number_sequence,
+            status=status,
+            received_at=moment(received_on),
+            accepted_at=moment(accepted_on),
+            concluded_at=moment(concluded_on),
+            outcome=outcome or "",
+            guidance=guidance or "",
+            closing_reason=(closing_reason or "").strip(),
+            closed_as="" if status in workflow.OPEN else status,
+            **fields,
+        )
+        if status == choices.Status.MEDIATING:
+            case.due_on = accepted_on + timedelta(days=rule("MEDIATION_DAYS"))
+        if status == choices.Status.DECLINED:
+            case.decline_reason_code = choices.DeclineReason.OTHER
+            case.decline_notice = choices.OTHER_ROUTES_NOTICE
+        case.save()
+        rows = [
+            Party(
+                case=case,
+                role=p["role"],
+                kind=p.get("kind") or choices.PartyKind.PERSON,
+                name=p["name"],
+                id_type=p.get("id_type") or "",
+                id_number=p.get("id_number") or "",
+                phone=p.get("phone") or "",
+                address=p.get("address") or "",
+            )
+            for p in parties
+        ]
+        for row in rows:
+            row.refresh_digests()
+        Party.objects.bulk_create(rows)
+        if status == choices.Status.SUCCEEDED:
+            Agreement.objects.create(
+                case=case,
+                number=case.number,
+                form=agreement["form"],
+                terms=agreement["terms"].strip(),
+                amount=agreement.get("amount"),
+                effective_on=agreement.get("effective_on") or concluded_on,
+            )
+        case_event_record(
+            case=case,
+            kind="imported",
+            actor=actor,
+            to_status=case.status,
+            data={"number": case.number, **provenance},
+        )
+        if status in workflow.OPEN:
+            from mediation import followups
+
+            followups.followups_sync_case(case=case)
+        statistics.mark_dirty(case=case, new=True)
+    return case
