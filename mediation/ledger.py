@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from committees.models import Committee
 from committees.scope import scope_for
 from mediation import choices, services
-from mediation.exceptions import InvalidInput, NotAllowed
+from mediation.exceptions import DomainError, InvalidInput, NotAllowed
 from mediation.models import Case, ImportedRow
 from mediation.validators import mask_id_number, mask_phone
 
@@ -155,6 +155,12 @@ def template_xlsx() -> bytes:
 # --- reading a file ----------------------------------------------------------------------
 
 
+class FileTooLarge(DomainError):
+    status = 413
+    code = "file_too_large"
+    default_detail = f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批导入。"
+
+
 class FileProblem(Exception):
     """The file as a whole cannot be imported (nothing is written)."""
 
@@ -185,7 +191,7 @@ def _read_xlsx(data: bytes) -> Sheet:
         workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken or foreign file
         raise FileProblem(
-            [_problem("文件不是有效的 Excel 工作簿（.xlsx）。", "not_a_workbook")]
+            [_problem(NOT_A_LEDGER, "not_a_workbook")]
         ) from None
     hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
     if hidden:
@@ -228,9 +234,18 @@ def _read_xlsx(data: bytes) -> Sheet:
     return _sheet_from(values, "xlsx")
 
 
+NOT_A_LEDGER = "文件不是 Excel 工作簿（.xlsx）或 CSV 表格。"
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other OLE2 files)
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def _read_csv(data: bytes) -> Sheet:
-    if b"\x00" in data[:4096]:
-        raise FileProblem([_problem("文件不是 Excel 工作簿或 CSV 表格。", "not_a_workbook")])
+    if data.startswith(OLD_EXCEL):
+        raise FileProblem(
+            [_problem("旧版 Excel（.xls）文件，请另存为 .xlsx 后再导入。", "not_a_workbook")]
+        )
+    if BINARY_BYTES.search(data[:4096]):
+        raise FileProblem([_problem(NOT_A_LEDGER, "not_a_workbook")])
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -245,6 +260,10 @@ def _read_csv(data: bytes) -> Sheet:
         values = [list(line) for line in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error:
         raise FileProblem([_problem("CSV 文件格式无效。", "not_a_workbook")]) from None
+    first = next((line for line in values if any(cell.strip() for cell in line)), [])
+    if not {cell.strip() for cell in first} & set(HEADERS):
+        # Not one known header: some other text file, not a ledger with a few bad columns.
+        raise FileProblem([_problem(NOT_A_LEDGER, "not_a_workbook")])
     return _sheet_from(values, "csv")
 
 
@@ -722,11 +741,7 @@ def ledger_import_job_create(
     if not may_import(actor, committee):
         raise NotAllowed("只有区司法局、所属司法所或本调委会主任可以导入台账。")
     if len(data) > MAX_BYTES:
-        raise InvalidInput(
-            f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批导入。",
-            code="file_too_large",
-            field="file",
-        )
+        raise FileTooLarge()
     return LedgerImport.objects.create(
         committee=committee,
         file_name=file_name[:200],
@@ -780,3 +795,24 @@ def ledger_import_job_run(*, job_id: int) -> bool:
     )
     cache.delete(_progress_key(job_id))
     return True
+
+
+def export_reveals_record(*, user, cases, via: str) -> None:
+    """Record a personal-data reveal for every exported case whose parties `user` sees
+    unmasked (a member of the holding committee): one INSERT … SELECT, however many."""
+    from django.db import connection
+
+    from mediation.models import PersonalDataAccess
+
+    scope = scope_for(user)
+    if not scope.member_of:
+        return
+    ids = cases.filter(committee_id__in=scope.member_of).order_by().values("id")
+    sql, params = ids.query.sql_with_params()
+    table = PersonalDataAccess._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, username, case_id, at, via) "
+            f"SELECT %s, %s, id, %s, %s FROM {Case._meta.db_table} WHERE id IN ({sql})",
+            [user.pk, user.get_username(), timezone.now(), via[:200], *params],
+        )

@@ -343,7 +343,10 @@ BAD_FILES = {
     "10 MB": (lambda: b"PK\x03\x04" + b"0" * (10 * 1024 * 1024), "file_too_large"),
     "not a workbook": (lambda: b"PK\x03\x04 this is not a zip", "not_a_workbook"),
     "a picture": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_a_workbook"),
-    "bad csv encoding": (lambda: "案号,纠纷名称".encode("utf-16"), "not_a_workbook"),
+    "utf-16 text": (lambda: "案号,纠纷名称".encode("utf-16"), "not_a_workbook"),
+    "a pdf": (lambda: b"%PDF-1.4 not a ledger", "not_a_workbook"),
+    "an old .xls": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "not_a_workbook"),
+    "bad csv encoding": (lambda: "案号,".encode() + b"\xff\xff\n", "invalid_encoding"),
     "no rows": (lambda: xlsx([]), "empty_file"),
 }
 
