@@ -3,7 +3,7 @@ ledgers (XLSX or CSV) and the export of cases in the same columns.
 
 An import reads the whole file first (file-level problems: size, not a workbook, hidden
 sheets, merged cells, formulas, headers, empty rows), then passes every row through
-services.case_import_historical, the same checks as intake, each row in a savepoint. The
+services.cases_import_historical, the same checks as intake, and writes in bulk. The
 whole import is one transaction: a dry run, or a file with errors (unless `skip_invalid`),
 is rolled back, so what is checked is exactly what would be written and nothing is left
 half-written. Rows already imported from the same file (by SHA-256 and row number) are
@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from committees.models import Committee
 from committees.scope import scope_for
 from mediation import choices, services
-from mediation.exceptions import DomainError, InvalidInput, NotAllowed
+from mediation.exceptions import DomainError, NotAllowed
 from mediation.models import Case, ImportedRow
 from mediation.validators import mask_id_number, mask_phone
 
@@ -38,6 +38,8 @@ DATA_SHEET = "台账"
 CODES_SHEET = "代码"
 MAX_BYTES = 10 * 1024 * 1024
 TEMPLATE_ROWS = 10_000
+# Rows checked and written per bulk statement set (and per progress report).
+CHUNK_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -556,26 +558,37 @@ def ledger_import(
 
     try:
         with transaction.atomic():
-            for position, (row, line) in enumerate(sheet.rows, start=1):
-                if on_progress and (position % 200 == 0 or position == len(sheet.rows)):
-                    on_progress(position, len(sheet.rows))
-                if row in done:
-                    report["already_imported"] += 1
-                    continue
-                problems = _import_row(
-                    actor=actor,
-                    committee=committee,
-                    headers=sheet.headers,
-                    line=line,
-                    row=row,
-                    sha256=sha256,
-                    file_name=file_name,
-                    seen_numbers=seen_numbers,
+            total = len(sheet.rows)
+            for first in range(0, total, CHUNK_ROWS):
+                chunk = sheet.rows[first : first + CHUNK_ROWS]
+                records, rows = [], []
+                for row, line in chunk:
+                    if row in done:
+                        report["already_imported"] += 1
+                        continue
+                    arguments, problems = _row_arguments(sheet.headers, line, row, seen_numbers)
+                    if problems:
+                        errors.extend(problems)
+                        continue
+                    provenance = {"file": file_name, "sha256": sha256, "row": row}
+                    records.append({**arguments, "provenance": provenance})
+                    rows.append(row)
+                made, refused = services.cases_import_historical(
+                    actor=actor, committee=committee, records=records
                 )
-                if problems:
-                    errors.extend(problems)
-                else:
-                    report["valid"] += 1
+                for index, error in refused.items():
+                    column = FIELD_COLUMN.get(str(error.extra.get("field", "")))
+                    errors.append(
+                        _problem(error.detail, error.code, row=rows[index], column=column)
+                    )
+                ImportedRow.objects.bulk_create(
+                    ImportedRow(file_sha256=sha256, row=rows[index], case=case)
+                    for index, case in made.items()
+                )
+                report["valid"] += len(made)
+                if on_progress:
+                    on_progress(first + len(chunk), total)
+            errors.sort(key=lambda e: e["row"] or 0)
             if dry_run or (errors and not skip_invalid):
                 raise Rollback
     except Rollback:
@@ -586,37 +599,22 @@ def ledger_import(
     return report
 
 
-def _import_row(
-    *, actor, committee, headers, line, row, sha256, file_name, seen_numbers
-) -> list[dict]:
+def _row_arguments(headers, line, row, seen_numbers) -> tuple[dict | None, list[dict]]:
+    """The service's arguments for one row, or the row's problems (cells, number, a
+    number already used by an earlier row of the file)."""
     values, cell_problems = _cell_values(headers, line)
     if cell_problems:
-        return [_problem(p.message, p.code, row=row, column=h) for h, p in cell_problems]
+        return None, [_problem(p.message, p.code, row=row, column=h) for h, p in cell_problems]
     try:
         arguments = _case_arguments(values)
     except CellProblem as problem:
-        return [_problem(problem.message, problem.code, row=row, column="案号")]
+        return None, [_problem(problem.message, problem.code, row=row, column="案号")]
     key = (arguments["number_year"], arguments["number_sequence"])
     if key in seen_numbers:
-        return [
-            _problem(
-                f"案号与第{seen_numbers[key]}行重复。", "duplicate_number", row=row, column="案号"
-            )
-        ]
+        message = f"案号与第{seen_numbers[key]}行重复。"
+        return None, [_problem(message, "duplicate_number", row=row, column="案号")]
     seen_numbers[key] = row
-    try:
-        with transaction.atomic():
-            case = services.case_import_historical(
-                actor=actor,
-                committee=committee,
-                provenance={"file": file_name, "sha256": sha256, "row": row},
-                **arguments,
-            )
-            ImportedRow.objects.create(file_sha256=sha256, row=row, case=case)
-    except InvalidInput as error:
-        column = FIELD_COLUMN.get(str(error.extra.get("field", "")), None)
-        return [_problem(error.detail, error.code, row=row, column=column)]
-    return []
+    return arguments, []
 
 
 def errors_workbook(data: bytes, report: dict) -> bytes:

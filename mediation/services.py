@@ -27,7 +27,7 @@ from django.utils import timezone
 from committees.models import Committee, Mediator
 from committees.scope import scope_for
 from mediation import choices, statistics, workflow
-from mediation.events import case_event_record
+from mediation.events import case_event_build, case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Agreement, Case, CaseNumberCounter, MediationSession, Party
 from mediation.validators import phone_problem, resident_id_problem
@@ -898,7 +898,7 @@ def _historical_moments(
         raise InvalidInput("未结案件不能有结案日期。", code="invalid_date", field="concluded_on")
 
 
-def case_import_historical(
+def _historical_case(
     *,
     actor,
     committee: Committee,
@@ -915,18 +915,10 @@ def case_import_historical(
     guidance: str = "",
     closing_reason: str = "",
     agreement: dict | None = None,
-    provenance: dict,
     **fields,
-) -> Case:
-    """Register a case from an old ledger with its own number, dates, status, outcome and
-    agreement, in one transaction (the caller checks who may import).
-
-    The same checks as intake (codes, parties, amounts) apply; the number must be free in
-    the committee and year, and the committee-year counter is raised to it, so numbers
-    given afterwards continue after the highest imported one. The history gets one
-    `imported` entry with `provenance` (file SHA-256 and row). A closed historical case
-    gets no follow-ups (no reminders or rating SMS years later); an open one gets those of
-    its state. Its committee-months are marked for the statistics rollup."""
+) -> tuple[Case, list[Party], Agreement | None]:
+    """The unsaved case, parties and agreement of one historical record, after the same
+    checks as intake (codes, parties, amounts) and those of its state and dates."""
     if source not in choices.Source.values:
         raise InvalidInput("未知的案件来源。", code="invalid_choice", field="source")
     if status not in IMPORTABLE_STATUSES:
@@ -941,9 +933,7 @@ def case_import_historical(
         choices.Status.FAILED: choices.Outcome.FAILURE,
     }.get(status, "")
     if (outcome or "") != expected_outcome:
-        raise InvalidInput(
-            "调解结果与案件状态不符。", code="outcome_mismatch", field="outcome"
-        )
+        raise InvalidInput("调解结果与案件状态不符。", code="outcome_mismatch", field="outcome")
     if status == choices.Status.SUCCEEDED:
         agreement = agreement or {}
         if agreement.get("form") not in choices.AgreementForm.values:
@@ -961,15 +951,11 @@ def case_import_historical(
             "只有调解成功的案件才有调解协议。", code="agreement_not_allowed", field="agreement"
         )
     if status == choices.Status.FAILED and guidance not in choices.Guidance.values:
-        raise InvalidInput(
-            "调解不成须填写告知途径。", code="guidance_required", field="guidance"
-        )
+        raise InvalidInput("调解不成须填写告知途径。", code="guidance_required", field="guidance")
     if status != choices.Status.FAILED and guidance:
         raise InvalidInput(
             "只有调解不成的案件才有告知途径。", code="invalid_choice", field="guidance"
         )
-    if not committee.is_active:
-        raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
     _check_codes(fields)
     parties = _clean_parties(parties)
     fields = dict(fields)
@@ -983,76 +969,146 @@ def case_import_historical(
     fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
 
     def moment(day: date | None) -> datetime | None:
-        return (
-            timezone.make_aware(datetime.combine(day, datetime.min.time())) if day else None
-        )
+        return timezone.make_aware(datetime.combine(day, datetime.min.time())) if day else None
 
-    with transaction.atomic():
-        if Case.objects.filter(
-            committee=committee, number_year=number_year, number_sequence=number_sequence
-        ).exists():
-            raise InvalidInput(
-                f"案号{number}已存在。", code="duplicate_number", field="number"
-            )
-        _raise_counter_to(committee.id, number_year, number_sequence)
-        case = Case(
-            committee=committee,
-            source=source,
-            created_by=actor,
+    case = Case(
+        committee=committee,
+        source=source,
+        created_by=actor,
+        number=number,
+        number_year=number_year,
+        number_sequence=number_sequence,
+        status=status,
+        received_at=moment(received_on),
+        accepted_at=moment(accepted_on),
+        concluded_at=moment(concluded_on),
+        outcome=outcome or "",
+        guidance=guidance or "",
+        closing_reason=(closing_reason or "").strip(),
+        closed_as="" if status in workflow.OPEN else status,
+        **fields,
+    )
+    if status == choices.Status.MEDIATING:
+        case.due_on = accepted_on + timedelta(days=rule("MEDIATION_DAYS"))
+    if status == choices.Status.DECLINED:
+        case.decline_reason_code = choices.DeclineReason.OTHER
+        case.decline_notice = choices.OTHER_ROUTES_NOTICE
+    party_rows = [
+        Party(
+            role=p["role"],
+            kind=p.get("kind") or choices.PartyKind.PERSON,
+            name=p["name"],
+            id_type=p.get("id_type") or "",
+            id_number=p.get("id_number") or "",
+            phone=p.get("phone") or "",
+            address=p.get("address") or "",
+        )
+        for p in parties
+    ]
+    record = None
+    if status == choices.Status.SUCCEEDED:
+        record = Agreement(
             number=number,
-            number_year=number_year,
-            number_sequence=number_sequence,
-            status=status,
-            received_at=moment(received_on),
-            accepted_at=moment(accepted_on),
-            concluded_at=moment(concluded_on),
-            outcome=outcome or "",
-            guidance=guidance or "",
-            closing_reason=(closing_reason or "").strip(),
-            closed_as="" if status in workflow.OPEN else status,
-            **fields,
+            form=agreement["form"],
+            terms=agreement["terms"].strip(),
+            amount=agreement.get("amount"),
+            effective_on=agreement.get("effective_on") or concluded_on,
         )
-        if status == choices.Status.MEDIATING:
-            case.due_on = accepted_on + timedelta(days=rule("MEDIATION_DAYS"))
-        if status == choices.Status.DECLINED:
-            case.decline_reason_code = choices.DeclineReason.OTHER
-            case.decline_notice = choices.OTHER_ROUTES_NOTICE
-        case.save()
-        rows = [
-            Party(
-                case=case,
-                role=p["role"],
-                kind=p.get("kind") or choices.PartyKind.PERSON,
-                name=p["name"],
-                id_type=p.get("id_type") or "",
-                id_number=p.get("id_number") or "",
-                phone=p.get("phone") or "",
-                address=p.get("address") or "",
-            )
-            for p in parties
-        ]
-        for row in rows:
-            row.refresh_digests()
-        Party.objects.bulk_create(rows)
-        if status == choices.Status.SUCCEEDED:
-            Agreement.objects.create(
-                case=case,
-                number=case.number,
-                form=agreement["form"],
-                terms=agreement["terms"].strip(),
-                amount=agreement.get("amount"),
-                effective_on=agreement.get("effective_on") or concluded_on,
-            )
-        case_event_record(
-            case=case,
-            kind="imported",
-            actor=actor,
-            to_status=case.status,
-            data={"number": case.number, **provenance},
-        )
-        if status in workflow.OPEN:
-            from mediation import followups
+    return case, party_rows, record
 
-            followups.followups_sync_case(case=case)
-        statistics.mark_dirty(case=case, new=True)
-    return case
+
+def cases_import_historical(
+    *, actor, committee: Committee, records: list[dict]
+) -> tuple[dict[int, Case], dict[int, InvalidInput]]:
+    """Register cases from an old ledger, each with its own number, dates, status, outcome
+    and agreement, in one transaction (the caller checks who may import). `records[i]`
+    holds the arguments of case_import_historical, `provenance` included.
+
+    Returns the cases made (by index) and the refused records (by index, the InvalidInput
+    saying why); the refused ones write nothing. Each record passes the same checks as
+    intake (codes, parties, amounts); its number must be free in the committee and year,
+    and the committee-year counters are raised to the highest imported number, so numbers
+    given afterwards continue after it. Each case's history gets one `imported` entry with
+    its provenance (file SHA-256 and row). A closed historical case gets no follow-ups
+    (no reminders or rating SMS years later); an open one those of its state. The
+    committee-months touched are marked for the statistics rollup. The rows are written
+    in bulk: a ledger of 10,000 cases is a few dozen statements, not 100,000."""
+    from mediation import followups
+    from mediation.models import CaseEvent
+
+    if not committee.is_active:
+        refused = InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
+        return {}, dict.fromkeys(range(len(records)), refused)
+    built, refused = {}, {}
+    for index, record in enumerate(records):
+        arguments = {k: v for k, v in record.items() if k != "provenance"}
+        try:
+            built[index] = _historical_case(actor=actor, committee=committee, **arguments)
+        except InvalidInput as error:
+            refused[index] = error
+    with transaction.atomic():
+        # Raising the counters first takes their row locks: a registration at this
+        # committee waits for the import, so no number is handed out twice.
+        highest: dict[int, int] = {}
+        for case, _, _ in built.values():
+            year = case.number_year
+            highest[year] = max(highest.get(year, 0), case.number_sequence)
+        for year, sequence in sorted(highest.items()):
+            _raise_counter_to(committee.id, year, sequence)
+        held = set(
+            Case.objects.filter(committee=committee, number_year__in=list(highest))
+            .filter(number_sequence__lte=max(highest.values(), default=0))
+            .values_list("number_year", "number_sequence")
+        )
+        for index, (case, _, _) in list(built.items()):
+            if (case.number_year, case.number_sequence) in held:
+                refused[index] = InvalidInput(
+                    f"案号{case.number}已存在。", code="duplicate_number", field="number"
+                )
+                del built[index]
+        cases = Case.objects.bulk_create([case for case, _, _ in built.values()])
+        parties, agreements, events = [], [], []
+        for (index, (_, party_rows, agreement)), case in zip(built.items(), cases, strict=True):
+            for party in party_rows:
+                party.case = case
+                party.refresh_digests()
+                parties.append(party)
+            if agreement is not None:
+                agreement.case = case
+                agreements.append(agreement)
+            events.append(
+                case_event_build(
+                    case=case,
+                    kind="imported",
+                    actor=actor,
+                    to_status=case.status,
+                    data={"number": case.number, **records[index]["provenance"]},
+                )
+            )
+        Party.objects.bulk_create(parties)
+        Agreement.objects.bulk_create(agreements)
+        CaseEvent.objects.bulk_create(events)
+        marked: set = set()
+        for case in cases:
+            if case.status in workflow.OPEN:
+                followups.followups_sync_case(case=case)
+            months = {
+                timezone.localdate(moment).replace(day=1)
+                for moment in (case.received_at, case.accepted_at, case.concluded_at)
+                if moment
+            }
+            if not months <= marked:
+                statistics.mark_dirty(case=case, new=True)
+                marked |= months
+    return dict(zip(built, cases, strict=True)), refused
+
+
+def case_import_historical(*, actor, committee: Committee, provenance: dict, **arguments) -> Case:
+    """Register one case from an old ledger (cases_import_historical for one record):
+    the case, or InvalidInput and nothing written."""
+    made, refused = cases_import_historical(
+        actor=actor, committee=committee, records=[{**arguments, "provenance": provenance}]
+    )
+    if refused:
+        raise refused[0]
+    return made[0]

@@ -212,12 +212,12 @@ def test_the_import_reports_its_progress_as_it_goes(committee_a):
     ledger.ledger_import(
         actor=None,
         committee=committee_a,
-        data=xlsx([ledger_row(n) for n in range(1, 402)]),
+        data=xlsx([ledger_row(n) for n in range(1, 1002)]),
         dry_run=True,
         on_progress=lambda done, total: seen.append((done, total)),
     )
 
-    assert seen == [(200, 401), (400, 401), (401, 401)]
+    assert seen == [(500, 1001), (1000, 1001), (1001, 1001)]
 
 
 def test_bad_files_over_the_api(post_import, director_a, committee_a):
