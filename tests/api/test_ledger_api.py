@@ -3,6 +3,7 @@ errors workbook) and the export of cases."""
 
 import csv
 import io
+import time
 
 import pytest
 from django.core.cache import cache
@@ -358,3 +359,62 @@ def test_round_trip_through_the_api(post_import, client_for, director_a, committ
 
     assert (body["status"], body["report"]["created"]) == ("imported", 2)
     assert after == before
+
+
+# --- a real worker -----------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_import_runs_on_a_worker_with_progress_visible(
+    client_for, director_a, committee_a, tmp_path
+):
+    """PostgreSQL, Redis and a real Celery worker process: the POST answers at once
+    (queued), the job's progress moves while the worker's transaction is still open, and
+    the cases appear only when it commits."""
+    from django.conf import settings
+
+    from tests.mediation.test_engine_real_services import (
+        _kill,
+        _redis_up,
+        _redis_url,
+        _start_worker,
+    )
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs the real PostgreSQL (set DATABASE_URL)")
+    if not _redis_up() or "redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("needs the real Redis as broker and cache (set REDIS_URL)")
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = _redis_url()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+    data = xlsx([ledger_row(n) for n in range(1, 3001)])
+    client = client_for(director_a)
+
+    worker = _start_worker(tmp_path / "worker.log")
+    try:
+        response = upload(client, committee_a, data, dry_run="false")
+        assert response.status_code == 202
+        assert response.json()["status"] == "queued"
+        job = response.json()["id"]
+        seen = []
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            body = client.get(f"{IMPORTS}{job}/").json()
+            seen.append((body["status"], body["progress"], Case.objects.count()))
+            if body["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+    finally:
+        _kill(worker)
+
+    assert body["status"] == "imported", (body, (tmp_path / "worker.log").read_text()[-2000:])
+    assert body["report"]["created"] == 3000
+    running = [(progress, count) for status, progress, count in seen if status == "running"]
+    assert any(0 < progress < 100 for progress, _ in running), seen
+    # Until the commit, nothing of the import is visible.
+    assert all(count == 0 for _, count in running)
+    assert Case.objects.filter(committee=committee_a).count() == 3000
