@@ -4,11 +4,13 @@ from django.utils import timezone
 
 
 class IdempotencyKey(models.Model):
-    """A client's Idempotency-Key with the first response it got (API.md Conventions).
+    """A client's Idempotency-Key: a keyed fingerprint of the first request and the id of
+    the object it created (API.md Conventions; api/idempotency.py). Never the response
+    body, which held whole ID numbers and phones: a replay rebuilds it.
 
     The row is inserted in the same transaction as the object it creates, and (user, key)
     is unique: of two concurrent requests with one key, the second waits on the first's
-    insert and then replays its response, so a duplicate never creates a second object.
+    insert and then replays the response, so a duplicate never creates a second object.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -16,8 +18,8 @@ class IdempotencyKey(models.Model):
     endpoint = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
-    response_body = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
+    object_id = models.PositiveBigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "幂等键"

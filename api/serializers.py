@@ -481,6 +481,11 @@ class CaseSerializer(CaseListSerializer):
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     prevented = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    repeat_dispute = serializers.SerializerMethodField(
+        help_text="Set at registration: other open or recent cases of the same parties (by "
+        "ID number) anywhere in the district: their count and the names of the committees "
+        "holding an open one. Outside the holding committee the names are withheld."
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -529,6 +534,14 @@ class CaseSerializer(CaseListSerializer):
 
     def get_allowed_actions(self, case) -> list[str]:
         return workflow.allowed_actions(case)
+
+    def get_repeat_dispute(self, case) -> dict:
+        """Personal data (the same person's cases elsewhere): whole to the holding
+        committee only, like the parties."""
+        signal = case.repeat_dispute or {}
+        if signal and not self.context["scope"].is_member(case.committee_id):
+            return {**signal, "committees": []}
+        return signal
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -723,11 +736,24 @@ class FollowUpLagSerializer(serializers.Serializer):
     unsent_messages = serializers.IntegerField()
 
 
+class LoginLockoutsSerializer(serializers.Serializer):
+    pair_locks_24h = serializers.IntegerField(
+        allow_null=True, help_text="(username, address) pairs locked in the last 24 hours."
+    )
+    address_locks_24h = serializers.IntegerField(
+        allow_null=True,
+        help_text="Addresses locked by the address-wide limit (credential stuffing), 24 hours.",
+    )
+
+
 class HealthSerializer(serializers.Serializer):
+    """`status` for anyone; the other fields for staff and the district office only."""
+
     status = serializers.ChoiceField(choices=["ok", "degraded"])
-    database = serializers.CharField()
-    broker = serializers.CharField()
-    follow_ups = FollowUpLagSerializer()
+    database = serializers.CharField(required=False)
+    broker = serializers.CharField(required=False)
+    follow_ups = FollowUpLagSerializer(required=False)
+    login_lockouts = LoginLockoutsSerializer(required=False)
 
 
 # --- statistics ---------------------------------------------------------------------------
@@ -878,4 +904,4 @@ class MechanismStatsSerializer(serializers.Serializer):
 class PersonalDataAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = PersonalDataAccess
-        fields = ["id", "user", "username", "case", "at", "via"]
+        fields = ["id", "user", "username", "case", "at", "via", "kind", "for_case", "shown"]

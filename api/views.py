@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api import exports, filters, serializers
+from api.auth import lockout_figures
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.stats_cache import cached_answer
@@ -186,10 +187,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request, *args, **kwargs):
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
-            case = services.case_register(actor=request.user, **data)
+            case = services.case_register(actor=request.user, via=request.path, **data)
             return self._respond(case, status.HTTP_201_CREATED, new=True)
 
-        return idempotent(request, register)
+        def replay(case_id, status_code):
+            # Today's case as the caller may see it today: 404 once it left their scope.
+            case = Case.objects.visible_to(request.user).filter(pk=case_id).first()
+            if case is None:
+                raise NotFound("未找到。")
+            return self._respond(case, status_code)
+
+        return idempotent(request, register, replay)
 
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -386,13 +394,21 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             serializer.is_valid(raise_exception=True)
             body = dict(serializer.validated_data)
             case_body = dict(body.pop("case"))
-            referral = routing.referral_receive(actor=request.user, **body, **case_body)
+            referral = routing.referral_receive(
+                actor=request.user, via=request.path, **body, **case_body
+            )
             referral = self.get_queryset().get(pk=referral.pk)
             return Response(
                 serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
             )
 
-        return idempotent(request, receive)
+        def replay(referral_id, status_code):
+            referral = self.get_queryset().filter(pk=referral_id).first()
+            if referral is None:
+                raise NotFound("未找到。")
+            return Response(serializers.ReferralSerializer(referral).data, status=status_code)
+
+        return idempotent(request, receive, replay)
 
     @extend_schema(
         request=serializers.ReferralFeedbackSerializer, responses=serializers.ReferralSerializer
@@ -524,15 +540,21 @@ class ScreeningReportViewSet(
 
 
 class HealthView(APIView):
-    """Database, broker and follow-up lag; no login, no personal data."""
+    """`ok` or `degraded` to anyone (503 when degraded); the details — database, broker,
+    follow-up backlog, sign-in lock-outs — only to staff and the district office. No
+    personal data either way."""
 
-    authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses=serializers.HealthSerializer)
     def get(self, request):
         report = health.health_report()
-        return Response(report, status=200 if report["status"] == "ok" else 503)
+        code = 200 if report["status"] == "ok" else 503
+        user = request.user
+        if not (user.is_authenticated and (user.is_staff or scope_for(user).is_district_office)):
+            return Response({"status": report["status"]}, status=code)
+        report["login_lockouts"] = lockout_figures()
+        return Response(report, status=code)
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -698,7 +720,7 @@ class PersonalDataAccessViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.PersonalDataAccessSerializer
     pagination_class = CaseCursorPagination
-    filterset_fields = ["case", "user"]
+    filterset_fields = ["case", "user", "kind", "for_case"]
     queryset = PersonalDataAccess.objects.none()
 
     def get_queryset(self):

@@ -20,12 +20,12 @@ time. In one run the script
 3. counts the SQL of one request of each kind in-process (and EXPLAIN ANALYZEs the
    slowest SELECTs);
 4. for each gunicorn worker class (`-w 4 -k sync`; `-w 4 -k gthread --threads 4`), with
-   DEBUG=0 and the floor views mounted (TIAOJIE_BENCH_FLOOR=1), runs locust headless
+   DEBUG=0 and the floor views mounted (DJANGO_SETTINGS_MODULE=bench.settings), runs locust headless
    (closed loop, no think time), each phase `--duration` seconds after a warm-up, repeated
    `--repeats` times:
    - intake_api: 8 clients POST /api/v1/cases/ (3 parties, JWT, validation, numbering,
      history, follow-ups, statistics marks, the full case in the answer);
-   - intake_floor: 8 clients POST /bench-floor/cases/ (api/bench_floor.py: the case with a
+   - intake_floor: 8 clients POST /bench-floor/cases/ (bench/floor.py: the case with a
      number from the counter, its 3 parties and one CaseEvent, plain ORM, one transaction);
    - list_api / list_floor, with 1 and with 8 clients: GET /api/v1/cases/?committee=
      <id>&page_size=50 (as a member of the committee) and the `.values()` floor;
@@ -157,7 +157,6 @@ def bench_env(args, database_url: str) -> dict:
     """The server's environment: DEBUG off, keys for personal data, the floor views on."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
         "DEBUG": "0",
@@ -166,7 +165,7 @@ def bench_env(args, database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "TIAOJIE_FIELD_KEYS": BENCH_FIELD_KEY,
         "TIAOJIE_BLIND_INDEX_KEY": BENCH_BLIND_INDEX_KEY,
-        "TIAOJIE_BENCH_FLOOR": "1",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
@@ -643,8 +642,8 @@ PROFILE_GROUPS = [
     ),
     ("  SQL compile: as_sql", "as_sql", "django/db/models/sql/compiler.py"),
     ("psycopg Cursor.execute (client side)", "execute", "psycopg/cursor.py"),
-    ("floor: floor_case_create", "floor_case_create", "api/bench_floor.py"),
-    ("floor: floor_case_list", "floor_case_list", "api/bench_floor.py"),
+    ("floor: floor_case_create", "floor_case_create", "bench/floor.py"),
+    ("floor: floor_case_list", "floor_case_list", "bench/floor.py"),
 ]
 
 

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "committees",
     "mediation",
     "api",
+    # Operations commands that may import every layer (manage.py serve).
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +203,9 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
+    # Short-lived access tokens: logout blacklists the refresh token, but an access token
+    # stays valid until it expires, so a stolen one is useful for minutes, not a day.
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "SIGNING_KEY": SECRET_KEY,
@@ -211,12 +215,14 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
 }
 
-# Failed sign-ins (API token and admin login share the counters, kept in the cache): after
-# AUTH_LOGIN_FAILURE_LIMIT failures for one username, or AUTH_LOGIN_IP_FAILURE_LIMIT from one
-# client address, within AUTH_LOGIN_FAILURE_WINDOW seconds, that username (or address) gets
-# 429 for AUTH_LOGIN_LOCKOUT_SECONDS. A successful sign-in resets its username's counter.
+# Failed sign-ins (API token and admin login share the counters, kept in the cache; see
+# api/auth.py): AUTH_LOGIN_FAILURE_LIMIT failures of one username from one client address
+# within AUTH_LOGIN_FAILURE_WINDOW seconds lock that pair only; AUTH_LOGIN_IP_FAILURE_LIMIT
+# failures from one address for any usernames (credential stuffing) lock the address. A lock
+# answers 429 for AUTH_LOGIN_LOCKOUT_SECONDS, even to the right password. A successful
+# sign-in resets its pair's counter.
 AUTH_LOGIN_FAILURE_LIMIT = env_int("AUTH_LOGIN_FAILURE_LIMIT", 5)
-AUTH_LOGIN_IP_FAILURE_LIMIT = env_int("AUTH_LOGIN_IP_FAILURE_LIMIT", AUTH_LOGIN_FAILURE_LIMIT)
+AUTH_LOGIN_IP_FAILURE_LIMIT = env_int("AUTH_LOGIN_IP_FAILURE_LIMIT", 50)
 AUTH_LOGIN_FAILURE_WINDOW = env_int("AUTH_LOGIN_FAILURE_WINDOW", 15 * 60)
 AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
@@ -274,6 +280,8 @@ TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT = env_int("TIAOJIE_FOLLOWUP_CLAIM_TIMEOUT", 30)
 TIAOJIE_EMBEDDED_SCAN_SECONDS = env_int("TIAOJIE_EMBEDDED_SCAN_SECONDS", 30)
 TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.notify.LogSender")
 TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")
+# How long an Idempotency-Key is remembered; the follow-up scan deletes older keys.
+TIAOJIE_IDEMPOTENCY_KEY_HOURS = env_int("TIAOJIE_IDEMPOTENCY_KEY_HOURS", 24)
 
 # Personal data at rest (mediation/crypto.py): Fernet keys, first one encrypts.
 TIAOJIE_FIELD_KEYS = env_list("TIAOJIE_FIELD_KEYS", []) or [
@@ -296,8 +304,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_rating_tokens": {"()": "api.log_filters.RedactRatingTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django logs every 4xx with its path; a rating link's path holds its token.
+    "loggers": {"django.request": {"filters": ["redact_rating_tokens"]}},
 }
 
 # Cache: login lock-out counters and DRF throttles. With REDIS_URL, shared by every process

@@ -1,5 +1,3 @@
-import os
-
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,9 +14,3 @@ urlpatterns = [
     path("api/", include("api.urls")),
 ]
 
-# Floor views of the load benchmark (bench/load.py): no authentication, so only ever on
-# the benchmark's own server, which sets TIAOJIE_BENCH_FLOOR=1.
-if os.environ.get("TIAOJIE_BENCH_FLOOR") == "1":
-    from api import bench_floor
-
-    urlpatterns += bench_floor.urlpatterns

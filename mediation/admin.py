@@ -163,5 +163,6 @@ class ScreeningReportAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "username", "case", "via"]
+    list_display = ["at", "username", "kind", "case", "for_case", "via"]
+    list_filter = ["kind"]
     search_fields = ["username", "case__number"]

@@ -1,29 +1,42 @@
 """Working days on the mainland calendar, with make-up working days (调休).
 
-Uses the maintained `chinese_calendar` package. For a date past the package's data it
-falls back to "Monday to Friday" and logs a warning, so a rule never stops working
-because the package is out of date (upgrade it each December when the State Council
-publishes the next year's holidays).
+The State Council publishes each year's holidays and their 调休 arrangement in November or
+December. `chinese_calendar` (the maintained package of those notices) is the source while it
+has the year. Past its data the statutory holidays come from the rule-based China calendar of
+the `holidays` package (Spring Festival, Qingming, Labour Day … computed from the lunar
+calendar, with their usual observed days), which knows no make-up Saturdays or Sundays for a
+year not yet published: those count as rest days until the package is upgraded. The fallback
+is logged once per year per process. Upgrade `chinesecalendar` when the year's arrangement is
+published (see the README).
 """
 
 import logging
 from datetime import date, timedelta
+from functools import cache
 
 import chinese_calendar
+import holidays
 
 logger = logging.getLogger(__name__)
+
+
+@cache
+def _rule_based_calendar(year: int) -> holidays.HolidayBase:
+    logger.warning(
+        "chinese_calendar has no data for %s; taking the statutory holidays from the "
+        "rule-based China calendar (no 调休 make-up days). Upgrade the chinesecalendar "
+        "package once the State Council publishes %s's arrangement.",
+        year,
+        year,
+    )
+    return holidays.China(years=year)
 
 
 def is_working_day(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        logger.warning(
-            "chinese_calendar has no data for %s; counting Monday–Friday as working days. "
-            "Upgrade the chinesecalendar package.",
-            day.year,
-        )
-        return day.weekday() < 5
+        return _rule_based_calendar(day.year).is_working_day(day)
 
 
 def add_working_days(start: date, days: int) -> date:

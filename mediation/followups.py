@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from committees.scope import scope_for
@@ -151,27 +150,31 @@ def claim_timeout() -> timedelta:
 
 def followups_claim(*, limit: int = 200) -> list[int]:
     """Claim up to `limit` due rows for this worker; returns their ids (committed)."""
+    # The application's clock, asked once (DESIGN.md principle 8: time is an input), so
+    # a test that travels in time moves the scan with it.
+    now = timezone.now()
     with transaction.atomic():
         due = (
             FollowUp.objects.select_for_update(skip_locked=True)
-            .filter(status=FollowUp.Status.SCHEDULED, fired_at__isnull=True, due_at__lte=Now())
-            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=Now() - claim_timeout()))
+            .filter(status=FollowUp.Status.SCHEDULED, fired_at__isnull=True, due_at__lte=now)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout()))
             .order_by("due_at", "id")
             .values_list("id", flat=True)[:limit]
         )
         ids = list(due)
         if ids:
-            FollowUp.objects.filter(id__in=ids).update(claimed_at=Now())
+            FollowUp.objects.filter(id__in=ids).update(claimed_at=now)
     return ids
 
 
 def followups_due_left() -> bool:
     """Are there due rows nobody has claimed (or whose claim has gone stale)?"""
+    now = timezone.now()
     return (
         FollowUp.objects.filter(
-            status=FollowUp.Status.SCHEDULED, fired_at__isnull=True, due_at__lte=Now()
+            status=FollowUp.Status.SCHEDULED, fired_at__isnull=True, due_at__lte=now
         )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=Now() - claim_timeout()))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout()))
         .exists()
     )
 
@@ -224,6 +227,10 @@ def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     from mediation.statistics import rollup_refresh
 
     rollup_refresh(seconds=budget_seconds)
+    # Idempotency keys are kept TIAOJIE_IDEMPOTENCY_KEY_HOURS, then forgotten.
+    from api.idempotency import idempotency_keys_purge
+
+    idempotency_keys_purge()
     return fired
 
 

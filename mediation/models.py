@@ -83,7 +83,8 @@ class Case(models.Model):
         default=dict,
         blank=True,
         help_text="Set at registration: other open or recent cases of the same parties "
-        "(by ID number) anywhere in the district: count and committee names only.",
+        "(by ID number) anywhere in the district: their count and the names of the "
+        "committees holding an open one, nothing else.",
     )
 
     status = models.CharField(
@@ -858,9 +859,15 @@ class StatDirty(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One unmasked read of a case's parties (ID numbers, phones): who, when, which case,
-    through which request. Written by the API whenever it reveals; the district office
-    lists them. Append-only."""
+    """One read of a case's personal data: who, when, which case, through which request.
+    `reveal`: its parties (ID numbers, phones) shown unmasked, written by the API whenever
+    it reveals. `repeat_dispute`: the case matched the ID-number look-up made while
+    registering `for_case`, and `shown` is what that registration was told. The district
+    office lists them. Append-only."""
+
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", "查看个人信息"
+        REPEAT_DISPUTE = "repeat_dispute", "重复纠纷查询"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -869,6 +876,16 @@ class PersonalDataAccess(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="personal_data_reads")
     at = models.DateTimeField("时间", default=timezone.now)
     via = models.CharField("请求", max_length=200)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.REVEAL)
+    for_case = models.ForeignKey(
+        Case,
+        verbose_name="查询时登记的案件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    shown = models.JSONField("显示内容", default=dict, blank=True)
 
     class Meta:
         verbose_name = "个人信息查看记录"

@@ -247,11 +247,13 @@ def referral_receive(
     institution: Institution | None = None,
     external_ref: str = "",
     parties: list[dict],
+    via: str = "",
     **case_fields,
 ) -> Referral:
     """A partner's liaison sends a dispute in (委派/委托): the case is registered at
     `committee` with source = the mechanism's code, and the outcome is due back within the
-    mechanism's feedback days. Atomic: nothing is written if any rule fails."""
+    mechanism's feedback days. Atomic: nothing is written if any rule fails. `via`: the
+    request, for the personal-data access log."""
     liaison_of = scope_for(actor).liaison_of
     if not liaison_of and not actor.is_superuser:
         raise NotAllowed("只有协作单位的联络员可以转介案件。")
@@ -273,6 +275,7 @@ def referral_receive(
             source=mechanism.code,
             parties=parties,
             fields=case_fields,
+            via=via,
         )
         today = timezone.localdate()
         referral = Referral.objects.create(

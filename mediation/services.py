@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from committees.models import Committee, Mediator
 from committees.scope import scope_for
-from mediation import choices, statistics, workflow
+from mediation import audit, choices, statistics, workflow
 from mediation.events import case_event_build, case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Agreement, Case, CaseNumberCounter, MediationSession, Party
@@ -213,28 +213,36 @@ def _jsonable(values: dict) -> dict:
 # --- intake ------------------------------------------------------------------------------
 
 
-def _repeat_dispute(case: Case, digests: list[str]) -> dict:
+def _repeat_dispute(case: Case, digests: list[str]) -> tuple[dict, set[int]]:
     """Other open or recent cases, anywhere in the district, with a party holding the same
-    ID number (found by blind index): their count and committees' names, nothing else."""
+    ID number (found by blind index). Returns the signal the registering committee is
+    shown — their count, and the names of the committees holding an open one (a committee
+    must not take a dispute another has accepted; a closed case's committee stays unnamed)
+    — and the matched cases' ids, for the personal-data access log."""
     digests = [d for d in digests if d]
     if not digests:
-        return {}
+        return {}, set()
     since = timezone.now() - timedelta(days=settings.TIAOJIE_REPEAT_DISPUTE_DAYS)
     rows = set(
         Case.objects.exclude(pk=case.pk)
         .filter(parties__id_number_digest__in=digests)
         .filter(Q(status__in=workflow.OPEN) | Q(received_at__gte=since))
-        .values_list("pk", "committee__name")
+        .values_list("pk", "committee__name", "status")
         .distinct()
     )
-    count = len({pk for pk, _ in rows})
-    return {"count": count, "committees": sorted({name for _, name in rows})} if count else {}
+    matched = {pk for pk, _, _ in rows}
+    if not matched:
+        return {}, matched
+    committees = sorted({name for _, name, status in rows if status in workflow.OPEN})
+    return {"count": len(matched), "committees": committees}, matched
 
 
 def _register(
-    *, actor, committee: Committee, source: str, parties: list[dict], fields: dict
+    *, actor, committee: Committee, source: str, parties: list[dict], fields: dict, via: str = ""
 ) -> Case:
-    """Create the case, its parties and its number; the caller holds the transaction."""
+    """Create the case, its parties and its number; the caller holds the transaction.
+    `via` (the request) goes into the personal-data access log if the repeat-dispute
+    look-up matches."""
     if not committee.is_active:
         raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
     _check_codes(fields)
@@ -268,9 +276,12 @@ def _register(
     for row in rows:
         row.refresh_digests()
     Party.objects.bulk_create(rows)
-    case.repeat_dispute = _repeat_dispute(case, [r.id_number_digest for r in rows])
+    case.repeat_dispute, matched = _repeat_dispute(case, [r.id_number_digest for r in rows])
     if case.repeat_dispute:
         case.save(update_fields=["repeat_dispute"])
+        audit.repeat_dispute_lookup_record(
+            user=actor, for_case=case, matched_ids=matched, shown=case.repeat_dispute, via=via
+        )
     case_event_record(
         case=case,
         kind="registered",
@@ -284,10 +295,11 @@ def _register(
 
 
 def case_register(
-    *, actor, committee: Committee, source: str, parties: list[dict], **fields
+    *, actor, committee: Committee, source: str, parties: list[dict], via: str = "", **fields
 ) -> Case:
     """Register a dispute at `committee` (a member of it registers). Atomic; numbered
-    without gaps; writes nothing if any rule fails."""
+    without gaps; writes nothing if any rule fails. `via`: the request, for the
+    personal-data access log."""
     _require_member(actor, committee.id)
     if source not in choices.SELF_REGISTERED_SOURCES:
         raise InvalidInput(
@@ -297,7 +309,12 @@ def case_register(
         )
     with transaction.atomic():
         return _register(
-            actor=actor, committee=committee, source=source, parties=parties, fields=fields
+            actor=actor,
+            committee=committee,
+            source=source,
+            parties=parties,
+            fields=fields,
+            via=via,
         )
 
 

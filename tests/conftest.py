@@ -6,8 +6,11 @@ is J640106001. Committee B (the outsider) is a community under 黄河东路.
 
 import os
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.db.models import Q
 from rest_framework.test import APIClient
@@ -33,6 +36,55 @@ OFFICE_OF_A = "J640106001"
 OFFICE_OF_B = "J640106002"
 COURT = "CRT640106"
 PETITION = "PET640106"
+
+
+# --- the clock: the whole run can be moved to any instant -------------------------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--now",
+        default=os.environ.get("TIAOJIE_TEST_NOW") or None,
+        metavar="'YYYY-MM-DD HH:MM[:SS]'",
+        help="Start every test at this instant (Asia/Shanghai) with the clock running, "
+        "e.g. --now '2026-12-31 23:59:30'. Default: $TIAOJIE_TEST_NOW, else the real time.",
+    )
+
+
+def forced_now(config) -> datetime | None:
+    value = config.getoption("--now")
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_report_header(config):
+    moment = forced_now(config)
+    return f"clock: every test starts at {moment.isoformat()}" if moment else "clock: real time"
+
+
+def _travel(request, before=timedelta(0)):
+    moment = forced_now(request.config)
+    if moment is None:
+        yield
+        return
+    with time_machine.travel(moment - before, tick=True):
+        yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock_for_the_module(request):
+    """With --now (or TIAOJIE_TEST_NOW) a module's shared fixtures are built a minute before
+    that instant (so a token they sign is not from the future when a test starts)."""
+    yield from _travel(request, before=timedelta(minutes=1))
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """… and each test starts at it again, the clock running on from there; a test that
+    needs a particular moment travels again inside it."""
+    yield from _travel(request)
 
 
 @pytest.fixture

@@ -13,9 +13,13 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime, timedelta
+from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -30,6 +34,7 @@ REFRESH = "/api/v1/auth/refresh/"
 LOGOUT = "/api/v1/auth/logout/"
 ADMIN_LOGIN = "/admin/login/"
 LIMIT = 5
+IP_LIMIT = 12
 LOCKOUT = 900
 
 
@@ -39,7 +44,7 @@ def _isolated_login_counters(settings):
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     }
     settings.AUTH_LOGIN_FAILURE_LIMIT = LIMIT
-    settings.AUTH_LOGIN_IP_FAILURE_LIMIT = LIMIT
+    settings.AUTH_LOGIN_IP_FAILURE_LIMIT = IP_LIMIT
     settings.AUTH_LOGIN_FAILURE_WINDOW = 900
     settings.AUTH_LOGIN_LOCKOUT_SECONDS = LOCKOUT
 
@@ -55,66 +60,100 @@ def locked_body(wait):
 
 
 # --- failed-login lock-out on POST /api/v1/auth/token/ -------------------------------------
+# (v1.1: failures lock the pair (username, address); other users at the address are refused
+# only past the address-wide limit.)
 
 
 @pytest.mark.django_db
-def test_sixth_bad_password_for_one_username_is_429_even_from_new_addresses():
-    # given: five wrong passwords for alice, each from a different address
+def test_failures_lock_only_the_pair_of_username_and_address():
+    # given: five wrong passwords for alice from address X
     alice = UserFactory(username="alice")
     UserFactory(username="bob")
-    failures = [login("alice", "wrong", ip=f"10.0.0.{n}") for n in range(1, LIMIT + 1)]
+    failures = [login("alice", "wrong", ip="10.0.0.1") for _ in range(LIMIT)]
 
-    # when: a sixth attempt, with the right password, from yet another address
-    locked = login("alice", PASSWORD, ip="10.0.0.99")
+    # when: a sixth attempt from X, with the right password
+    locked = login("alice", PASSWORD, ip="10.0.0.1")
 
-    # then
+    # then: the pair (alice, X) is locked ...
     assert [r.status_code for r in failures] == [401] * LIMIT
     assert failures[0].json()["code"] == "no_active_account"
     assert locked.status_code == 429
     assert locked.json() == locked_body(LOCKOUT)
     assert locked["Retry-After"] == str(LOCKOUT)
     assert "access" not in locked.json()
-    # another username from that address is not locked; alice's password is unchanged
-    assert login("bob", PASSWORD, ip="10.0.0.99").status_code == 200
+    # ... alice still signs in from Y, bob still signs in from X; alice's password unchanged
+    assert login("alice", PASSWORD, ip="10.0.0.99").status_code == 200
+    assert login("bob", PASSWORD, ip="10.0.0.1").status_code == 200
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
 
 
 @pytest.mark.django_db
-def test_username_lock_ignores_case():
+def test_failures_spread_over_addresses_lock_nothing():
+    # an attacker who knows the username cannot lock alice out from elsewhere
     UserFactory(username="alice")
-    for n in range(LIMIT):
-        login("Alice" if n % 2 else "ALICE", "wrong", ip=f"10.0.1.{n}")
+    for n in range(LIMIT * 2):
+        assert login("alice", "wrong", ip=f"10.0.1.{n}").status_code == 401
 
-    assert login("alice", PASSWORD, ip="10.0.1.99").status_code == 429
+    assert login("alice", PASSWORD, ip="10.0.1.200").status_code == 200
 
 
 @pytest.mark.django_db
-def test_sixth_bad_login_from_one_address_is_429_across_usernames():
-    # given: five failures from one address, each for a different (partly unknown) username
-    UserFactory(username="carol")
+def test_pair_lock_ignores_username_case():
+    UserFactory(username="alice")
     for n in range(LIMIT):
-        assert login(f"guess{n}", "wrong", ip="10.2.2.2").status_code == 401
+        login("Alice" if n % 2 else "ALICE", "wrong", ip="10.0.2.1")
 
-    # when: a valid login from that address
+    assert login("alice", PASSWORD, ip="10.0.2.1").status_code == 429
+
+
+@pytest.mark.django_db
+def test_other_users_failures_lock_an_address_only_at_the_address_wide_limit(caplog):
+    # given: one failure short of the address-wide limit, from one address, for many
+    # (partly unknown) usernames, none of them reaching the per-pair limit
+    UserFactory(username="carol")
+    for n in range(IP_LIMIT - 1):
+        assert login(f"guess{n % 3}", "wrong", ip="10.2.2.2").status_code == 401
+    assert login("carol", PASSWORD, ip="10.2.2.2").status_code == 200
+
+    # when: one more failure from that address
+    assert login("guess9", "wrong", ip="10.2.2.2").status_code == 401
     locked = login("carol", PASSWORD, ip="10.2.2.2")
 
-    # then: the address is locked, carol herself is not
+    # then: the whole address is locked (logged as such), carol herself is not
     assert locked.status_code == 429
     assert locked.json() == locked_body(LOCKOUT)
     assert locked["Retry-After"] == str(LOCKOUT)
     assert login("carol", PASSWORD, ip="10.3.3.3").status_code == 200
+    assert "address-wide limit" in caplog.text
+    assert "10.2.2.2" in caplog.text
 
 
 @pytest.mark.django_db
 def test_forged_x_forwarded_for_does_not_escape_the_address_lock():
     UserFactory(username="carol")
-    for n in range(LIMIT):
+    for n in range(IP_LIMIT):
         login(f"guess{n}", "wrong", ip="10.2.2.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
 
     forged = login("carol", PASSWORD, ip="10.2.2.2", HTTP_X_FORWARDED_FOR="203.0.113.200")
 
     assert forged.status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_client_address_behind_a_trusted_proxy_is_the_forwarded_one(settings):
+    # given: one proxy in front of the app, every request arrives from its address
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    UserFactory(username="alice")
+    for _ in range(LIMIT):
+        login("alice", "wrong", ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    # when / then: the pair with the forwarded address is locked; alice behind the same
+    # proxy from another client address is not
+    via_5 = login("alice", PASSWORD, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    via_6 = login("alice", PASSWORD, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6")
+    assert via_5.status_code == 429
+    assert via_6.status_code == 200
 
 
 @pytest.mark.django_db
@@ -138,30 +177,48 @@ def test_missing_password_is_a_validation_error_and_not_a_failure():
 
 
 @pytest.mark.django_db
-def test_lock_out_expires_after_the_window(monkeypatch):
-    # given: alice locked at a fixed moment
+def test_a_correct_password_never_ends_a_lock_early_and_the_lock_expires(monkeypatch, caplog):
+    # given: the pair (alice, X) locked at a fixed moment
     clock = {"now": time.time()}
     monkeypatch.setattr(auth, "_now", lambda: clock["now"])
     UserFactory(username="alice")
-    for n in range(LIMIT):
-        login("alice", "wrong", ip=f"10.5.5.{n}")
+    for _ in range(LIMIT):
+        login("alice", "wrong", ip="10.5.5.5")
 
-    # when / then: one second before the end still locked, with the remaining seconds
-    clock["now"] += LOCKOUT - 1
-    still = login("alice", PASSWORD, ip="10.5.5.99")
+    # when / then: the right password during the lock is refused and changes nothing
+    for step in (1, LOCKOUT // 2):
+        clock["now"] += step
+        assert login("alice", PASSWORD, ip="10.5.5.5").status_code == 429
+    clock["now"] += LOCKOUT - 1 - 1 - LOCKOUT // 2
+    still = login("alice", PASSWORD, ip="10.5.5.5")
     assert still.status_code == 429
     assert still["Retry-After"] == "1"
     assert still.json() == locked_body(1)
+    assert "sign-in unlocked" not in caplog.text
 
     # when / then: at the end a wrong password is a plain failure again (the count
-    # restarted), and the right one works
+    # restarted), the right one works, and the end of the lock is logged
     clock["now"] += 1
-    assert login("alice", "wrong", ip="10.5.5.99").status_code == 401
-    assert login("alice", PASSWORD, ip="10.5.5.98").status_code == 200
+    assert login("alice", "wrong", ip="10.5.5.5").status_code == 401
+    assert login("alice", PASSWORD, ip="10.5.5.5").status_code == 200
+    assert "sign-in unlocked" in caplog.text
 
 
 @pytest.mark.django_db
-def test_success_resets_the_username_count_but_not_the_address_count():
+def test_locks_are_logged_without_the_username(caplog):
+    UserFactory(username="alice")
+    for _ in range(LIMIT):
+        login("alice", "wrong", ip="10.5.6.7")
+
+    locks = [r for r in caplog.records if "sign-in locked" in r.getMessage()]
+    assert len(locks) == 1
+    assert locks[0].levelname == "WARNING"
+    assert "10.5.6.7" in locks[0].getMessage()
+    assert "alice" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_success_resets_the_pair_count_but_not_the_address_count():
     # given: four failures for alice from address A, then her successful login from A
     UserFactory(username="alice")
     UserFactory(username="bob")
@@ -169,14 +226,15 @@ def test_success_resets_the_username_count_but_not_the_address_count():
         assert login("alice", "wrong", ip="10.6.6.6").status_code == 401
     assert login("alice", PASSWORD, ip="10.6.6.6").status_code == 200
 
-    # when: alice fails once more from another address
-    again = login("alice", "wrong", ip="10.7.7.7")
+    # when: alice fails once more from A
+    again = login("alice", "wrong", ip="10.6.6.6")
 
     # then: her count restarted (no lock) ...
     assert again.status_code == 401
-    assert login("alice", PASSWORD, ip="10.7.7.7").status_code == 200
-    # ... while address A still carries its four failures: one more locks it
-    assert login("mallory", "wrong", ip="10.6.6.6").status_code == 401
+    assert login("alice", PASSWORD, ip="10.6.6.6").status_code == 200
+    # ... while address A still carries its five failures: the rest of the limit locks it
+    for n in range(IP_LIMIT - LIMIT):
+        assert login(f"mallory{n}", "wrong", ip="10.6.6.6").status_code == 401
     assert login("bob", PASSWORD, ip="10.6.6.6").status_code == 429
     assert login("bob", PASSWORD, ip="10.8.8.8").status_code == 200
 
@@ -184,9 +242,39 @@ def test_success_resets_the_username_count_but_not_the_address_count():
 @pytest.mark.django_db
 def test_inactive_account_counts_as_a_failure():
     UserFactory(username="gone", is_active=False)
-    responses = [login("gone", PASSWORD, ip=f"10.9.9.{n}") for n in range(LIMIT + 1)]
+    responses = [login("gone", PASSWORD, ip="10.9.9.9") for _ in range(LIMIT + 1)]
 
     assert [r.status_code for r in responses] == [401] * LIMIT + [429]
+
+
+@pytest.mark.django_db
+def test_login_unlock_ends_a_pair_or_address_lock_by_hand_and_logs_it(caplog):
+    # given: the pair (alice, X) and the address Y locked
+    UserFactory(username="alice")
+    for _ in range(LIMIT):
+        login("alice", "wrong", ip="10.20.0.1")
+    for n in range(IP_LIMIT):
+        login(f"guess{n}", "wrong", ip="10.20.0.2")
+    assert login("alice", PASSWORD, ip="10.20.0.1").status_code == 429
+    assert login("alice", PASSWORD, ip="10.20.0.2").status_code == 429
+
+    # when
+    out = StringIO()
+    call_command("login_unlock", "10.20.0.1", "--username", "ALICE", stdout=out)
+    call_command("login_unlock", "10.20.0.2", stdout=out)
+    call_command("login_unlock", "10.20.0.3", stdout=out)
+
+    # then
+    assert login("alice", PASSWORD, ip="10.20.0.1").status_code == 200
+    assert login("alice", PASSWORD, ip="10.20.0.2").status_code == 200
+    assert out.getvalue().splitlines() == [
+        "unlocked: user #{} at address 10.20.0.1".format(auth._digest("alice")[:12]),
+        "unlocked: address 10.20.0.2",
+        "nothing locked",
+    ]
+    unlocks = [r.getMessage() for r in caplog.records if "unlocked by hand" in r.getMessage()]
+    assert len(unlocks) == 2
+    assert "alice" not in caplog.text.lower()
 
 
 # --- refresh rotation and logout --------------------------------------------------------------
@@ -209,6 +297,29 @@ def test_refresh_rotates_the_refresh_token_and_blacklists_the_old_one():
     assert client.post(REFRESH, {"refresh": rotated.json()["refresh"]}).status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {rotated.json()['access']}")
     assert client.get("/api/v1/me/").json()["username"] == "alice"
+
+
+@pytest.mark.django_db
+def test_an_access_token_older_than_its_lifetime_is_refused(time_machine):
+    # given: tokens issued at a fixed moment (default lifetime: 30 minutes)
+    time_machine.move_to(datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    UserFactory(username="alice")
+    tokens = login("alice", PASSWORD).json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    # when / then: valid just before the end of its lifetime, refused after it
+    time_machine.shift(timedelta(minutes=29, seconds=59))
+    assert client.get("/api/v1/me/").status_code == 200
+    time_machine.shift(timedelta(seconds=2))
+    expired = client.get("/api/v1/me/")
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "token_not_valid"
+    # the refresh token (7 days) still gives a new access token
+    fresh = APIClient().post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert fresh.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh.json()['access']}")
+    assert client.get("/api/v1/me/").status_code == 200
 
 
 @pytest.mark.django_db
@@ -262,11 +373,21 @@ def test_logout_refuses_an_access_token():
 # --- the admin login ---------------------------------------------------------------------------
 
 
-def admin_post(username, password, ip="127.0.0.1"):
+def admin_post(username, password, ip="127.0.0.1", **extra):
     return Client().post(
         ADMIN_LOGIN,
         {"username": username, "password": password, "next": "/admin/"},
         REMOTE_ADDR=ip,
+        **extra,
+    )
+
+
+def admin_locked(response, wait=LOCKOUT):
+    return (
+        response.status_code == 429
+        and response["Retry-After"] == str(wait)
+        and response.content.decode() == f"登录失败次数过多，请在 {wait} 秒后再试。"
+        and "_auth_user_id" not in response.wsgi_request.session
     )
 
 
@@ -285,50 +406,106 @@ def test_admin_requires_staff():
 
 
 @pytest.mark.django_db
-def test_admin_login_is_locked_after_repeated_failures():
-    # given: five wrong passwords on the admin form
+def test_admin_failures_lock_only_the_pair():
+    # given: five wrong passwords on the admin form for boss from address X
     UserFactory(username="boss", is_staff=True)
-    failures = [admin_post("boss", "wrong", ip=f"10.10.0.{n}") for n in range(LIMIT)]
+    UserFactory(username="chief", is_staff=True)
+    failures = [admin_post("boss", "wrong", ip="10.10.0.1") for _ in range(LIMIT)]
 
-    # when: the right password
-    locked = admin_post("boss", PASSWORD, ip="10.10.0.99")
+    # when: the right password from X
+    locked = admin_post("boss", PASSWORD, ip="10.10.0.1")
 
     # then: 429 with Retry-After and no session; the API token endpoint is locked too
     assert [r.status_code for r in failures] == [200] * LIMIT
-    assert locked.status_code == 429
-    assert locked["Retry-After"] == str(LOCKOUT)
-    assert locked.content.decode() == f"登录失败次数过多，请在 {LOCKOUT} 秒后再试。"
-    assert "_auth_user_id" not in locked.wsgi_request.session
-    assert login("boss", PASSWORD, ip="10.10.0.98").status_code == 429
+    assert admin_locked(locked)
+    assert login("boss", PASSWORD, ip="10.10.0.1").status_code == 429
+    # boss from another address, and another user from X, still sign in
+    assert admin_post("boss", PASSWORD, ip="10.10.0.2").status_code == 302
+    assert admin_post("chief", PASSWORD, ip="10.10.0.1").status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_failures_spread_over_addresses_lock_nothing():
+    UserFactory(username="boss", is_staff=True)
+    for n in range(LIMIT * 2):
+        assert admin_post("boss", "wrong", ip=f"10.10.1.{n}").status_code == 200
+
+    assert admin_post("boss", PASSWORD, ip="10.10.1.200").status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_address_wide_limit():
+    UserFactory(username="boss", is_staff=True)
+    for n in range(IP_LIMIT - 1):
+        assert admin_post(f"guess{n % 3}", "wrong", ip="10.10.2.1").status_code == 200
+    assert admin_post("boss", PASSWORD, ip="10.10.2.1").status_code == 302
+
+    admin_post("guess9", "wrong", ip="10.10.2.1")
+
+    assert admin_locked(admin_post("boss", PASSWORD, ip="10.10.2.1"))
+    assert admin_post("boss", PASSWORD, ip="10.10.2.2").status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_correct_password_never_ends_a_lock_early(monkeypatch, caplog):
+    clock = {"now": time.time()}
+    monkeypatch.setattr(auth, "_now", lambda: clock["now"])
+    UserFactory(username="boss", is_staff=True)
+    for _ in range(LIMIT):
+        admin_post("boss", "wrong", ip="10.10.3.1")
+    assert "sign-in locked" in caplog.text
+
+    clock["now"] += LOCKOUT // 2
+    assert admin_locked(admin_post("boss", PASSWORD, ip="10.10.3.1"), wait=LOCKOUT - LOCKOUT // 2)
+    clock["now"] += LOCKOUT - LOCKOUT // 2 - 1
+    assert admin_locked(admin_post("boss", PASSWORD, ip="10.10.3.1"), wait=1)
+
+    clock["now"] += 1
+    assert admin_post("boss", PASSWORD, ip="10.10.3.1").status_code == 302
+    assert "sign-in unlocked" in caplog.text
+
+
+@pytest.mark.django_db
+def test_admin_client_address_behind_a_trusted_proxy(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    UserFactory(username="boss", is_staff=True)
+    for _ in range(LIMIT):
+        admin_post("boss", "wrong", ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    via_5 = admin_post("boss", PASSWORD, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    via_6 = admin_post("boss", PASSWORD, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6")
+
+    assert admin_locked(via_5)
+    assert via_6.status_code == 302
 
 
 @pytest.mark.django_db
 def test_api_failures_lock_the_admin_login_and_non_staff_attempts_count():
     UserFactory(username="boss", is_staff=True)
     UserFactory(username="clerk")
-    for n in range(LIMIT):
-        login("boss", "wrong", ip=f"10.11.0.{n}")
+    for _ in range(LIMIT):
+        login("boss", "wrong", ip="10.11.0.1")
     # a non-staff user with the right password is refused by the admin: a failure
     for _ in range(LIMIT):
         assert admin_post("clerk", PASSWORD, ip="10.12.0.1").status_code == 200
 
-    assert admin_post("boss", PASSWORD, ip="10.11.0.99").status_code == 429
-    assert admin_post("clerk", PASSWORD, ip="10.12.0.2").status_code == 429
+    assert admin_post("boss", PASSWORD, ip="10.11.0.1").status_code == 429
+    assert admin_post("clerk", PASSWORD, ip="10.12.0.1").status_code == 429
     # the admin login page itself still shows
     assert Client().get(ADMIN_LOGIN).status_code == 200
 
 
 @pytest.mark.django_db
-def test_admin_success_resets_the_username_count():
+def test_admin_success_resets_the_pair_count():
     UserFactory(username="boss", is_staff=True)
-    for n in range(LIMIT - 1):
-        admin_post("boss", "wrong", ip=f"10.13.0.{n}")
-    assert admin_post("boss", PASSWORD, ip="10.13.0.50").status_code == 302
+    for _ in range(LIMIT - 1):
+        admin_post("boss", "wrong", ip="10.13.0.1")
+    assert admin_post("boss", PASSWORD, ip="10.13.0.1").status_code == 302
 
-    for n in range(LIMIT - 1):
-        admin_post("boss", "wrong", ip=f"10.14.0.{n}")
+    for _ in range(LIMIT - 1):
+        admin_post("boss", "wrong", ip="10.13.0.1")
 
-    assert admin_post("boss", PASSWORD, ip="10.14.0.50").status_code == 302
+    assert admin_post("boss", PASSWORD, ip="10.13.0.1").status_code == 302
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -343,7 +520,7 @@ SECURITY_VARIABLES = {
     "TIAOJIE_EXPORT_THROTTLE",
     "TIAOJIE_RATINGS_THROTTLE",
 }
-SECURITY_PREFIXES = ("SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "AUTH_LOGIN_")
+SECURITY_PREFIXES = ("SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "AUTH_LOGIN_", "JWT_")
 
 
 def clean_environment(**env):
@@ -382,6 +559,8 @@ def settings_under(**env):
         "values['THROTTLES'] = s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']; "
         "values['SIMPLE_JWT'] = {k: s.SIMPLE_JWT[k] for k in "
         "('ROTATE_REFRESH_TOKENS', 'BLACKLIST_AFTER_ROTATION')}; "
+        "values['TOKEN_LIFETIMES'] = [s.SIMPLE_JWT[k].total_seconds() for k in "
+        "('ACCESS_TOKEN_LIFETIME', 'REFRESH_TOKEN_LIFETIME')]; "
         "print(json.dumps(values))"
     )
     result = subprocess.run(
@@ -433,7 +612,7 @@ def test_auth_cache_cors_and_throttle_defaults():
     defaults = settings_under(DEBUG="1")
 
     assert defaults["AUTH_LOGIN_FAILURE_LIMIT"] == 5
-    assert defaults["AUTH_LOGIN_IP_FAILURE_LIMIT"] == 5
+    assert defaults["AUTH_LOGIN_IP_FAILURE_LIMIT"] == 50  # v1.1: address-wide, not per user
     assert defaults["AUTH_LOGIN_FAILURE_WINDOW"] == 900
     assert defaults["AUTH_LOGIN_LOCKOUT_SECONDS"] == 900
     assert defaults["CORS_ALLOWED_ORIGINS"] == []
@@ -443,6 +622,7 @@ def test_auth_cache_cors_and_throttle_defaults():
         "ROTATE_REFRESH_TOKENS": True,
         "BLACKLIST_AFTER_ROTATION": True,
     }
+    assert defaults["TOKEN_LIFETIMES"] == [30 * 60, 7 * 24 * 3600]  # v1.1: was 12 h
 
 
 def test_settings_follow_the_environment():
@@ -453,6 +633,8 @@ def test_settings_follow_the_environment():
         TIAOJIE_EXPORT_THROTTLE="3/hour",
         AUTH_LOGIN_FAILURE_LIMIT="8",
         AUTH_LOGIN_LOCKOUT_SECONDS="60",
+        AUTH_LOGIN_IP_FAILURE_LIMIT="80",
+        JWT_ACCESS_MINUTES="5",
     )
 
     assert configured["CACHE"] == "django.core.cache.backends.redis.RedisCache"
@@ -463,7 +645,8 @@ def test_settings_follow_the_environment():
     ]
     assert configured["THROTTLES"]["statistics_export"] == "3/hour"
     assert configured["AUTH_LOGIN_FAILURE_LIMIT"] == 8
-    assert configured["AUTH_LOGIN_IP_FAILURE_LIMIT"] == 8
+    assert configured["AUTH_LOGIN_IP_FAILURE_LIMIT"] == 80
+    assert configured["TOKEN_LIFETIMES"] == [5 * 60, 7 * 24 * 3600]
     assert configured["AUTH_LOGIN_LOCKOUT_SECONDS"] == 60
 
 

@@ -297,7 +297,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> World:
         "follow_up": follow_up.pk,
         "notification": notification.pk,
         "report": report.pk,
-        "access": PersonalDataAccess.objects.get().pk,
+        "access": PersonalDataAccess.objects.get(kind="reveal").pk,
         "area": committee_a.area_id,
         "committee": committee_a.pk,
         "mediator": world.mediator_id,

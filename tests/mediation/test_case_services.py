@@ -6,7 +6,7 @@ number taken.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -904,6 +904,23 @@ def test_case_numbers_are_consecutive_per_committee_in_the_file_cover_form(world
         (year(), 2),
         (year(), 3),
     ]
+
+
+def test_case_numbers_restart_with_the_year_at_midnight_in_beijing(world, time_machine):
+    """The year of a case number is Beijing's (Asia/Shanghai), not UTC's: the last case of
+    2026 and the first of 2027 are a second apart, on either side of midnight there."""
+    beijing = timezone.get_default_timezone()
+    time_machine.move_to(datetime(2026, 12, 31, 23, 59, 59, tzinfo=beijing), tick=False)
+    last = register(world)
+    time_machine.move_to(datetime(2027, 1, 1, 0, 0, 1, tzinfo=beijing), tick=False)
+    first, second = register(world), register(world)
+
+    assert fresh(last).number.startswith("（2026）")
+    assert [(fresh(c).number_year, fresh(c).number_sequence) for c in (first, second)] == [
+        (2027, 1),
+        (2027, 2),
+    ]
+    assert fresh(first).number == "（2027）满城北街第一人调字第00001号"
 
 
 def test_each_committee_has_its_own_sequence(world):

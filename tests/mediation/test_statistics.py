@@ -71,8 +71,10 @@ ALL = statistics.Filter(None)
 
 
 @pytest.fixture
-def november(director_a, mediator_a, committee_a):
-    """Five cases in committee A, received in November 2026, with known outcomes."""
+def november(director_a, mediator_a, committee_a, time_machine):
+    """Five cases in committee A, received in November 2026, with known outcomes; the
+    test then runs on the evening of 30 November 2026, with the month lived."""
+    time_machine.move_to(at(date(2026, 11, 30), 18), tick=True)
     c = committee_a
     # 1: success, written, ¥5000, 1 visit, 4 days, 3 people, prevented 2 from suicide
     one = accept(

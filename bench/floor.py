@@ -1,7 +1,7 @@
-"""Floor views for the load benchmark (bench/load.py, issue 8). NOT part of the API.
+"""Floor views for the load benchmark (bench/load.py, issue 8). NOT part of the product.
 
-Mounted by config/urls.py only when the environment variable TIAOJIE_BENCH_FLOOR=1 is set
-(the benchmark's own gunicorn); never in production. They have no authentication, no
+Mounted only by bench/urls.py, the URLs of the benchmark's own gunicorn
+(DJANGO_SETTINGS_MODULE=bench.settings); never in production. They have no authentication, no
 validation and no scope: they are the cheapest way plain Django can do the same database
 work as the API, so the API's throughput can be compared with them under the same
 gunicorn setup.

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('committees', '0001_reference_model'),
-        ('mediation', '0006_statistics_district_rollup_and_durations'),
+        ('mediation', '0007_personal_data_access_repeat_dispute_lookups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
