@@ -21,7 +21,7 @@ from api import filters
 from api.serializers import MAX_ID
 from api.views import FileExportNegotiation
 from committees.scope import scope_for, visible_committees
-from mediation import ledger, tasks
+from mediation import crypto, ledger, tasks
 from mediation.exceptions import InvalidInput
 from mediation.models import Case, LedgerImport
 
@@ -126,7 +126,9 @@ class LedgerImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if job.finished_at is None:
             raise InvalidInput("导入尚未完成。", code="import_not_finished")
         content = LedgerImport.objects.values_list("content", flat=True).get(pk=job.pk)
-        body = ledger.errors_workbook(bytes(content), job.report)
+        member = scope_for(request.user).is_member(job.committee_id)
+        data = crypto.decrypt_bytes(bytes(content))
+        body = ledger.errors_workbook(data, job.report, unmasked=member)
         return _xlsx_response(body, f"ledger-import-{job.pk}-errors.xlsx")
 
 

@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from committees.models import Committee
 from committees.scope import scope_for
-from mediation import choices, services
+from mediation import choices, crypto, services
 from mediation.exceptions import DomainError, NotAllowed
 from mediation.models import Case, ImportedRow
 from mediation.validators import mask_id_number, mask_phone
@@ -617,9 +617,18 @@ def _row_arguments(headers, line, row, seen_numbers) -> tuple[dict | None, list[
     return arguments, []
 
 
-def errors_workbook(data: bytes, report: dict) -> bytes:
-    """The uploaded ledger with an 错误 column (all of a row's messages), as XLSX. A file
-    that could not be read at all gets one sheet listing the problems."""
+PERSONAL_COLUMNS = {
+    "申请人证件号码": mask_id_number,
+    "被申请人证件号码": mask_id_number,
+    "申请人电话": mask_phone,
+    "被申请人电话": mask_phone,
+}
+
+
+def errors_workbook(data: bytes, report: dict, *, unmasked: bool) -> bytes:
+    """The uploaded ledger with an 错误 column (all of a row's messages), as XLSX; ID
+    numbers and phones masked unless `unmasked` (a member of the committee reads it). A
+    file that could not be read at all gets one sheet listing the problems."""
     by_row: dict[int, list[str]] = {}
     for error in report.get("errors", []):
         if error.get("row"):
@@ -638,8 +647,15 @@ def errors_workbook(data: bytes, report: dict) -> bytes:
             sheet.append([error.get("row"), error.get("column"), error["message"], error["code"]])
     else:
         sheet.append([*ledger.headers, ERRORS_HEADER])
+        masks = [
+            None if unmasked else PERSONAL_COLUMNS.get(header) for header in ledger.headers
+        ]
         for row, line in ledger.rows:
             cells = [_plain(v) for v in line] + [""] * (len(ledger.headers) - len(line))
+            cells = [
+                mask(_text(cell)) if mask and not _is_blank(cell) else cell
+                for mask, cell in zip(masks, cells, strict=True)
+            ]
             sheet.append([*cells, "；".join(by_row.get(row, []))])
     output = io.BytesIO()
     workbook.save(output)
@@ -744,7 +760,8 @@ def ledger_import_job_create(
         committee=committee,
         file_name=file_name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
+        # The ledger holds ID numbers and phones: stored encrypted, like the fields.
+        content=crypto.encrypt_bytes(data),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         created_by=actor,
@@ -772,7 +789,7 @@ def ledger_import_job_run(*, job_id: int) -> bool:
         report = ledger_import(
             actor=job.created_by,
             committee=job.committee,
-            data=bytes(job.content),
+            data=crypto.decrypt_bytes(bytes(job.content)),
             file_name=job.file_name,
             dry_run=job.dry_run,
             skip_invalid=job.skip_invalid,
@@ -808,9 +825,22 @@ def export_reveals_record(*, user, cases, via: str) -> None:
     ids = cases.filter(committee_id__in=scope.member_of).order_by().values("id")
     sql, params = ids.query.sql_with_params()
     table = PersonalDataAccess._meta.db_table
+    # As audit.personal_data_reveals_record writes a reveal, but over a subquery: an
+    # export may hold 100,000 cases, too many for a list of ids.
+    nothing_shown = PersonalDataAccess._meta.get_field("shown").get_db_prep_value(
+        {}, connection
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (user_id, username, case_id, at, via) "
-            f"SELECT %s, %s, id, %s, %s FROM {Case._meta.db_table} WHERE id IN ({sql})",
-            [user.pk, user.get_username(), timezone.now(), via[:200], *params],
+            f"INSERT INTO {table} (user_id, username, case_id, at, via, kind, shown) "
+            f"SELECT %s, %s, id, %s, %s, %s, %s FROM {Case._meta.db_table} WHERE id IN ({sql})",
+            [
+                user.pk,
+                user.get_username(),
+                timezone.now(),
+                via[:200],
+                PersonalDataAccess.Kind.REVEAL,
+                nothing_shown,
+                *params,
+            ],
         )

@@ -8,11 +8,12 @@ import time
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import load_workbook
 
-from mediation import ledger
+from mediation import crypto, ledger
 from mediation.models import Case, ImportedRow, LedgerImport, PersonalDataAccess
-from tests.ledger_files import APPLICANT_ID, ledger_row, xlsx
+from tests.ledger_files import APPLICANT_ID, csv_bytes, ledger_row, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +260,40 @@ def test_the_errors_workbook_adds_a_column(post_import, client_for, director_a, 
     assert rows[1][-1] in (None, "")
     assert rows[2][-1] == "纠纷类型：“吵架纠纷”不是有效的纠纷类型，请从代码表中选择。"
     assert rows[1][0] == "（2019）北街人调字第00001号"
+
+
+def _rows(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(response.content))["台账"].iter_rows(values_only=True))
+
+
+def test_the_errors_workbook_is_masked_outside_the_committee(
+    post_import, client_for, director_a, district, committee_a
+):
+    data = xlsx([ledger_row(1), ledger_row(2, 纠纷类型="吵架纠纷")])
+    job = post_import(district, committee_a, data).json()
+
+    theirs = client_for(district).get(f"{IMPORTS}{job['id']}/errors/")
+    mine = client_for(director_a).get(f"{IMPORTS}{job['id']}/errors/")
+
+    column = ledger.HEADERS.index("申请人证件号码")
+    phone = ledger.HEADERS.index("申请人电话")
+    their_row = _rows(theirs)[1]
+    my_row = _rows(mine)[1]
+    assert their_row[column] == APPLICANT_ID[:4] + "**********" + APPLICANT_ID[-4:]
+    assert their_row[phone] == "138****0000"
+    assert (my_row[column], my_row[phone]) == (APPLICANT_ID, "13800000000")
+
+
+def test_the_uploaded_file_is_stored_encrypted(post_import, director_a, committee_a):
+    data = csv_bytes([ledger_row(1)])
+    job = post_import(director_a, committee_a, data).json()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content FROM mediation_ledgerimport WHERE id = %s", [job["id"]])
+        stored = bytes(cursor.fetchone()[0])
+    assert APPLICANT_ID.encode() not in stored
+    assert b"13800000000" not in stored
+    assert crypto.decrypt_bytes(stored) == data
 
 
 # --- the ledger out ----------------------------------------------------------------------
