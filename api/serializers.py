@@ -24,10 +24,11 @@ from mediation.models import (
     Transfer,
 )
 from mediation.validators import (
+    default_id_type,
+    id_number_problem,
     mask_id_number,
     mask_phone,
     phone_problem,
-    resident_id_problem,
 )
 
 
@@ -142,16 +143,13 @@ class PartyInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         id_number = (attrs.get("id_number") or "").strip().upper()
-        is_resident_id = (
-            attrs.get("id_type", choices.IdType.RESIDENT_ID) == (choices.IdType.RESIDENT_ID)
-            and attrs.get("kind") == choices.PartyKind.PERSON
-        )
-        if id_number and is_resident_id:
-            problem = resident_id_problem(id_number)
-            if problem:
-                raise serializers.ValidationError(
-                    {"id_number": [serializers.ErrorDetail(problem, code="invalid_id_number")]}
-                )
+        id_type = attrs.get("id_type") or default_id_type(attrs.get("kind"), id_number)
+        problem = id_number_problem(id_number, id_type) if id_number else None
+        if problem:
+            code, detail = problem
+            raise serializers.ValidationError(
+                {"id_number": [serializers.ErrorDetail(detail, code=code)]}
+            )
         phone = (attrs.get("phone") or "").strip()
         if phone and phone_problem(phone):
             raise serializers.ValidationError(

@@ -291,6 +291,14 @@ TIAOJIE_BLIND_INDEX_KEY = env_secret("TIAOJIE_BLIND_INDEX_KEY")
 # A party with an open case, or one received within this many days, anywhere in the
 # district, flags a new registration as a repeat dispute.
 TIAOJIE_REPEAT_DISPUTE_DAYS = env_int("TIAOJIE_REPEAT_DISPUTE_DAYS", 365)
+# The largest amount (yuan, whole) a case or an agreement may state: a typo of a
+# trillion would swamp the district's statistics (mediation.validators.amount_problem).
+TIAOJIE_AMOUNT_CAP = env_int("TIAOJIE_AMOUNT_CAP", 10_000_000_000)
+if not 0 < TIAOJIE_AMOUNT_CAP < 10**12:
+    # The amount columns hold at most 12 digits before the decimal point.
+    raise ImproperlyConfigured(
+        f"TIAOJIE_AMOUNT_CAP={TIAOJIE_AMOUNT_CAP} should be between 1 and 999999999999."
+    )
 
 # Mediation rules (Ministry of Justice defaults; a district may change them by environment).
 TIAOJIE = {

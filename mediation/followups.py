@@ -26,6 +26,8 @@ from mediation.calendar import add_working_days
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotFound
 from mediation.models import Agreement, Case, FollowUp, RatingLink, ScreeningReport
+from mediation.services import _check_text
+from mediation.validators import SHORT_TEXT_MAX
 
 Kind = FollowUp.Kind
 
@@ -504,6 +506,8 @@ def followup_complete(
             code="performed_required",
             field="performed",
         )
+    _check_text(result, SHORT_TEXT_MAX, field="result", label="回访结果")
+    _check_text(note, SHORT_TEXT_MAX, field="note", label="备注")
     with transaction.atomic():
         row = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if row.status != FollowUp.Status.SCHEDULED:
@@ -552,6 +556,7 @@ def rating_submit(*, token: str, stars: int, comment: str = "") -> RatingLink:
     due in 5 working days."""
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise InvalidInput("评分应为1至5星。", code="invalid_stars", field="stars")
+    _check_text((comment or "").strip(), SHORT_TEXT_MAX, field="comment", label="评价内容")
     with transaction.atomic():
         link = RatingLink.objects.select_for_update().filter(token=token).first()
         if link is None or link.expires_at <= timezone.now():

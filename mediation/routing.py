@@ -23,11 +23,13 @@ from mediation.models import Case, FollowUp, Referral, Transfer
 from mediation.services import (
     _after_change,
     _assign_number,
+    _check_text,
     _lock,
     _register,
     _require_director,
     rule,
 )
+from mediation.validators import SHORT_TEXT_MAX
 
 # --- transfers between committees --------------------------------------------------------
 
@@ -48,6 +50,7 @@ def transfer_request(
         )
     if not (reason or "").strip():
         raise InvalidInput("请填写移送理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="移送理由")
     if to_committee.id == case.committee_id:
         raise InvalidInput("不能移送给本调委会。", code="transfer_to_self", field="to_committee")
     if not to_committee.is_active:
@@ -186,6 +189,7 @@ def transfer_reject(*, actor, transfer: Transfer, reason: str) -> Transfer:
     _require_director(actor, transfer.to_committee_id)
     if not (reason or "").strip():
         raise InvalidInput("请填写拒收理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="拒收理由")
     with transaction.atomic():
         case, transfer = _lock_pending(transfer)
         _close(case, transfer, Transfer.Status.REJECTED, actor, reason.strip(), "transfer_rejected")
@@ -268,6 +272,7 @@ def referral_receive(
         raise InvalidInput(
             "该对接机制未配置案件来源。", code="mechanism_not_configured", field="mechanism"
         )
+    _check_text((external_ref or "").strip(), 100, field="external_ref", label="对方案号")
     with transaction.atomic():
         case = _register(
             actor=actor,
@@ -363,6 +368,7 @@ def case_refer(
     _check_mechanism(mechanism, institution)
     if not (reason or "").strip():
         raise InvalidInput("请填写移交理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="移交理由")
     with transaction.atomic():
         case = _lock(case)
         before, after = workflow.move(case, "refer")
@@ -414,6 +420,7 @@ def referral_feedback(*, actor, referral: Referral, result: str, note: str = "")
             code="invalid_choice",
             field="result",
         )
+    _check_text((note or "").strip(), SHORT_TEXT_MAX, field="note", label="说明")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=referral.case_id)
         referral = Referral.objects.select_for_update().get(pk=referral.pk)

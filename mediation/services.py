@@ -17,7 +17,7 @@ superusers may act for anyone (corrections through the admin).
 """
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,7 +30,16 @@ from mediation import audit, choices, statistics, workflow
 from mediation.events import case_event_build, case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Agreement, Case, CaseNumberCounter, MediationSession, Party
-from mediation.validators import phone_problem, resident_id_problem
+from mediation.validators import (
+    LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    amount_problem,
+    default_id_type,
+    id_number_problem,
+    past_date_problem,
+    phone_problem,
+    text_problem,
+)
 
 DESCRIPTIVE_FIELDS = (
     "title",
@@ -140,44 +149,100 @@ def _assign_number(case: Case, committee: Committee) -> None:
 # --- validation helpers ------------------------------------------------------------------
 
 
+def _check_text(value: str | None, limit: int, *, field: str, label: str) -> None:
+    """Free text longer than its field's limit is refused (400 `max_length`, the code DRF
+    gives the same rule where a serializer declares the limit)."""
+    problem = text_problem(value or "", limit)
+    if problem:
+        raise InvalidInput(f"{label}{problem}", code="max_length", field=field, limit=limit)
+
+
+def _check_past_date(value, *, field: str, label: str) -> None:
+    """The date of a past event: 1949-10-01 to today (400 `date_out_of_range`)."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            detail = f"{label}格式应为 YYYY-MM-DD。"
+            raise InvalidInput(detail, code="invalid", field=field) from None
+    problem = past_date_problem(value)
+    if problem:
+        raise InvalidInput(f"{label}{problem}", code="date_out_of_range", field=field)
+
+
+def _check_amount(value, *, field: str) -> None:
+    """Not negative (400 `negative_amount`), not over TIAOJIE_AMOUNT_CAP (400
+    `amount_too_large`)."""
+    if value is None:
+        return
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidInput("金额格式无效。", code="invalid", field=field)
+    problem = amount_problem(amount)
+    if problem:
+        code = "negative_amount" if amount < 0 else "amount_too_large"
+        raise InvalidInput(problem, code=code, field=field)
+
+
 def _clean_parties(parties: list[dict]) -> list[dict]:
+    """Each party's papers checked by their type (resident ID: GB 11643 and a province-level
+    region; credit code: GB 32100), phone, name and address lengths, and one person once
+    per case: no ID number twice, whatever the roles (`duplicate_party`)."""
     roles = {p.get("role") for p in parties}
     if choices.PartyRole.APPLICANT not in roles or choices.PartyRole.RESPONDENT not in roles:
         raise InvalidInput(
             "至少需要一名申请人和一名被申请人。", code="parties_incomplete", field="parties"
         )
     cleaned = []
+    seen_id_numbers = set()
     for index, party in enumerate(parties):
         party = dict(party)
+        field = f"parties.{index}"
         id_number = (party.get("id_number") or "").strip().upper()
-        id_type = party.get("id_type") or (
-            choices.IdType.RESIDENT_ID
-            if id_number and party.get("kind", choices.PartyKind.PERSON) == choices.PartyKind.PERSON
-            else (choices.IdType.CREDIT_CODE if id_number else "")
-        )
-        if id_type == choices.IdType.RESIDENT_ID and id_number:
-            problem = resident_id_problem(id_number)
+        kind = party.get("kind") or choices.PartyKind.PERSON
+        id_type = party.get("id_type") or default_id_type(kind, id_number)
+        if id_number:
+            problem = id_number_problem(id_number, id_type)
             if problem:
-                raise InvalidInput(problem, code="invalid_id_number", field=f"parties.{index}")
+                code, detail = problem
+                raise InvalidInput(detail, code=code, field=field)
+            if id_number in seen_id_numbers:
+                raise InvalidInput(
+                    "同一当事人不能在一个案件中出现两次（证件号码重复）。",
+                    code="duplicate_party",
+                    field=field,
+                )
+            seen_id_numbers.add(id_number)
         phone = (party.get("phone") or "").strip().replace(" ", "")
         if phone:
             problem = phone_problem(phone)
             if problem:
-                raise InvalidInput(problem, code="invalid_phone", field=f"parties.{index}")
+                raise InvalidInput(problem, code="invalid_phone", field=field)
+        _check_text(party.get("name"), 100, field=f"{field}.name", label="当事人姓名/名称")
+        _check_text(party.get("address"), 200, field=f"{field}.address", label="住址")
         party.update(id_number=id_number, id_type=id_type, phone=phone)
         cleaned.append(party)
     return cleaned
 
 
 def _check_codes(values: dict) -> None:
+    """The descriptive fields of a case (registration, edit): known codes, a plausible
+    amount and date of occurrence, text within its limits."""
     if "dispute_type" in values and values["dispute_type"] not in choices.DisputeType.values:
         raise InvalidInput("未知的纠纷类型。", code="invalid_choice", field="dispute_type")
     for flag in values.get("risk_flags") or []:
         if flag not in choices.RiskFlag.values:
             raise InvalidInput(f"未知的风险标记：{flag}", code="invalid_choice", field="risk_flags")
-    amount = values.get("amount_involved")
-    if amount is not None and Decimal(amount) < 0:
-        raise InvalidInput("金额不能为负数。", code="negative_amount", field="amount_involved")
+    _check_amount(values.get("amount_involved"), field="amount_involved")
+    _check_past_date(values.get("occurred_on"), field="occurred_on", label="纠纷发生日期")
+    _check_text(values.get("title"), 200, field="title", label="纠纷名称")
+    _check_text(values.get("facts"), LONG_TEXT_MAX, field="facts", label="纠纷事实")
+    _check_text(values.get("claims"), LONG_TEXT_MAX, field="claims", label="当事人请求")
 
 
 def _difficulty(values: dict) -> str:
@@ -193,6 +258,8 @@ def _difficulty(values: dict) -> str:
 
 
 def _clean_leader_phone(leader: dict) -> str:
+    _check_text(leader.get("name"), 50, field="responsible_leader.name", label="包案领导")
+    _check_text(leader.get("post"), 100, field="responsible_leader.post", label="包案领导职务")
     phone = (leader.get("phone") or "").strip().replace(" ", "")
     if phone and phone_problem(phone):
         raise InvalidInput(
@@ -374,6 +441,7 @@ def case_decline(
     _require_director(actor, case.committee_id)
     if not (reason or "").strip():
         raise InvalidInput("请填写不予受理的理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="不予受理理由")
     if reason_code not in choices.DeclineReason.values:
         raise InvalidInput("未知的不予受理原因。", code="invalid_choice", field="reason_code")
     with transaction.atomic():
@@ -406,6 +474,7 @@ def case_assign_mediators(
     _require_director(actor, case.committee_id)
     if party_objection and not (reason or "").strip():
         raise InvalidInput("当事人申请回避时请填写理由。", code="reason_required", field="reason")
+    _check_text((reason or "").strip(), SHORT_TEXT_MAX, field="reason", label="理由")
     with transaction.atomic():
         case = _lock(case)
         workflow.move(case, "assign")
@@ -447,6 +516,9 @@ def case_record_session(
         raise InvalidInput("调解时间不能晚于当前时间。", code="held_in_future", field="held_at")
     if not (summary or "").strip():
         raise InvalidInput("请填写调解情况。", code="summary_required", field="summary")
+    _check_text(summary.strip(), LONG_TEXT_MAX, field="summary", label="调解情况")
+    _check_text(participants, SHORT_TEXT_MAX, field="participants", label="参加人员")
+    _check_text(place, 200, field="place", label="地点")
     with transaction.atomic():
         case = _lock(case)
         workflow.move(case, "record_session")
@@ -492,6 +564,7 @@ def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: b
         )
     if not (reason or "").strip():
         raise InvalidInput("请填写延长理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="延长理由")
     if not 1 <= days <= rule("EXTENSION_MAX_DAYS"):
         raise InvalidInput(
             f"延长天数应在1至{rule('EXTENSION_MAX_DAYS')}天之间。",
@@ -552,6 +625,7 @@ def case_conclude(
     like the case), or failure with the guidance given to the parties."""
     _require_member(actor, case.committee_id)
     prevented_fields = _clean_prevented(prevented)
+    _check_text((reason or "").strip(), SHORT_TEXT_MAX, field="reason", label="结案说明")
     if outcome == choices.Outcome.SUCCESS:
         if not agreement:
             raise InvalidInput(
@@ -563,8 +637,13 @@ def case_conclude(
             )
         if not (agreement.get("terms") or "").strip():
             raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
-        if agreement.get("amount") is not None and Decimal(agreement["amount"]) < 0:
-            raise InvalidInput("金额不能为负数。", code="negative_amount", field="agreement.amount")
+        _check_text(
+            agreement["terms"].strip(), LONG_TEXT_MAX, field="agreement.terms", label="协议内容"
+        )
+        _check_amount(agreement.get("amount"), field="agreement.amount")
+        _check_past_date(
+            agreement.get("effective_on"), field="agreement.effective_on", label="协议生效日期"
+        )
         if (
             agreement.get("intends_judicial_confirmation")
             and agreement["form"] != choices.AgreementForm.WRITTEN
@@ -641,6 +720,7 @@ def case_withdraw(*, actor, case: Case, reason: str) -> Case:
     _require_member(actor, case.committee_id)
     if not (reason or "").strip():
         raise InvalidInput("请填写撤回理由。", code="reason_required", field="reason")
+    _check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="撤回理由")
     with transaction.atomic():
         case = _lock(case)
         before, after = workflow.move(case, "withdraw")
@@ -706,6 +786,9 @@ def case_record_judicial_confirmation(
         raise InvalidInput("司法确认结果无效。", code="invalid_choice", field="result")
     if not (court or "").strip():
         raise InvalidInput("请填写受理法院。", code="court_required", field="court")
+    _check_text(court.strip(), 100, field="court", label="受理法院")
+    _check_text((ruling_number or "").strip(), 100, field="ruling_number", label="裁定书文号")
+    _check_past_date(applied_on, field="applied_on", label="司法确认申请日期")
     with transaction.atomic():
         case = _lock(case)
         workflow.move(case, "judicial_confirmation")
@@ -823,6 +906,7 @@ def screening_report_file(
         ) from None
     if first_day > timezone.localdate():
         raise InvalidInput("不能填报未来月份的排查报告。", code="invalid_period", field="period")
+    _check_text((notes or "").strip(), SHORT_TEXT_MAX, field="notes", label="说明")
     if high_risk > disputes_found:
         raise InvalidInput(
             "高风险纠纷数不能大于排查发现纠纷数。", code="invalid_counts", field="high_risk"

@@ -313,9 +313,11 @@ def test_transfer_response_expires_the_transfer_and_tells_the_sender(
 
 @pytest.mark.django_db
 def test_screening_reminders_director_on_5th_office_on_10th_cancelled_by_report(
-    director_a, mediator_a, committee_a, office_a
+    director_a, mediator_a, committee_a, office_a, time_machine
 ):
     today = date(2026, 12, 3)
+    # November's report can be filed only once November is over.
+    time_machine.move_to(at_local(today), tick=True)
     created = followups_ensure_screening(today=today)
     assert followups_ensure_screening(today=today) == 0
     assert created == 2 * 84

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from committees.models import Committee, Mediator
-from mediation import services, statistics
+from mediation import services, statistics, validators
 from mediation.models import (
     Agreement,
     Case,
@@ -152,6 +152,28 @@ def test_seeding_writes_cases_parties_and_agreements_numbered_without_gaps(commi
     # then: `--rollup none` left every touched committee-month to the refresher
     assert not MonthlyStat.objects.exists()
     assert dated_committee_months() <= set(StatDirty.objects.values_list("committee_id", "month"))
+
+
+def test_seeded_values_meet_the_plausibility_rules(ref, settings):
+    # given a district whose amounts are capped low
+    settings.TIAOJIE_AMOUNT_CAP = 100_000
+
+    # when
+    seed(rollup="none")
+
+    # then: what the services would have refused at registration is not seeded either
+    for case in Case.objects.all():
+        if case.amount_involved is not None:
+            assert validators.amount_problem(case.amount_involved) is None, case.amount_involved
+        if case.occurred_on is not None:
+            assert validators.past_date_problem(case.occurred_on) is None, case.occurred_on
+        for text in (case.facts, case.claims):
+            assert validators.text_problem(text, validators.LONG_TEXT_MAX) is None
+    assert Case.objects.filter(amount_involved__isnull=False).exists()
+    for agreement in Agreement.objects.all():
+        if agreement.amount is not None:
+            assert validators.amount_problem(agreement.amount) is None, agreement.amount
+        assert validators.past_date_problem(agreement.effective_on) is None
 
 
 def test_seeded_states_follow_the_workflow(ref):

@@ -443,7 +443,8 @@ class Generator:
             amount = None
         else:
             value = math.exp(math.log(AMOUNT_MEDIAN[dispute_type]) + rng.gauss(0, 1.1))
-            value = min(value, 50_000_000)
+            # Never more than the services accept (TIAOJIE_AMOUNT_CAP).
+            value = min(value, 50_000_000, settings.TIAOJIE_AMOUNT_CAP)
             amount = Decimal(f"{value:.0f}" if value >= 1000 else f"{value:.2f}")
         occurred_on = received_day - timedelta(days=int(rng.expovariate(1 / 20)))
 
