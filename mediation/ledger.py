@@ -100,6 +100,11 @@ FIELD_COLUMN = {
     "parties": "申请人",
     "parties.0": "申请人证件号码",
     "parties.1": "被申请人证件号码",
+    "parties.0.name": "申请人",
+    "parties.1.name": "被申请人",
+    "facts": "纠纷事实",
+    "claims": "当事人请求",
+    "closing_reason": "结案/撤回/不予受理理由",
     "outcome": "调解结果",
     "agreement": "协议形式",
     "agreement.form": "协议形式",
@@ -405,11 +410,10 @@ def _amount(value) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellProblem(f"金额“{text}”不是数字。", "invalid_amount") from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-        raise CellProblem("金额应为不小于0、最多两位小数的数字。", "invalid_amount")
-    if amount >= Decimal(10) ** 12:
-        raise CellProblem("金额超出允许范围。", "invalid_amount")
-    return amount.quantize(Decimal("0.01"))
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise CellProblem("金额应为最多两位小数的数字。", "invalid_amount")
+    # Negative amounts and the cap (TIAOJIE_AMOUNT_CAP) are the services' rules.
+    return amount
 
 
 def _count(value) -> int:
@@ -577,7 +581,7 @@ def ledger_import(
                     actor=actor, committee=committee, records=records
                 )
                 for index, error in refused.items():
-                    column = FIELD_COLUMN.get(str(error.extra.get("field", "")))
+                    column = _column_of(error)
                     errors.append(
                         _problem(error.detail, error.code, row=rows[index], column=column)
                     )
@@ -597,6 +601,14 @@ def ledger_import(
         report["created"] = report["valid"]
         report["written"] = report["created"] > 0
     return report
+
+
+def _column_of(error) -> str | None:
+    """The ledger column a service's refusal points at."""
+    field = str(error.extra.get("field", ""))
+    if error.code == "invalid_phone" and field in ("parties.0", "parties.1"):
+        return "申请人电话" if field == "parties.0" else "被申请人电话"
+    return FIELD_COLUMN.get(field)
 
 
 def _row_arguments(headers, line, row, seen_numbers) -> tuple[dict | None, list[dict]]:

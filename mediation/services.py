@@ -935,7 +935,6 @@ def screening_report_file(
 
 # --- historical cases (ledger import) ----------------------------------------------------
 
-EARLIEST_HISTORICAL_DAY = date(1949, 10, 1)
 # What an imported case may be: its state when the old ledger was written.
 IMPORTABLE_STATUSES = (
     choices.Status.REGISTERED,
@@ -963,16 +962,12 @@ def _raise_counter_to(committee_id: int, year: int, sequence: int) -> None:
 def _historical_moments(
     status: str, received_on: date, accepted_on: date | None, concluded_on: date | None
 ) -> None:
-    today = timezone.localdate()
-    for field, day in (
-        ("received_on", received_on),
-        ("accepted_on", accepted_on),
-        ("concluded_on", concluded_on),
+    for field, day, label in (
+        ("received_on", received_on, "登记日期"),
+        ("accepted_on", accepted_on, "受理日期"),
+        ("concluded_on", concluded_on, "结案日期"),
     ):
-        if day is not None and not EARLIEST_HISTORICAL_DAY <= day <= today:
-            raise InvalidInput(
-                "日期不能早于1949年10月1日，也不能晚于今天。", code="invalid_date", field=field
-            )
+        _check_past_date(day, field=field, label=label)
     if accepted_on and accepted_on < received_on:
         raise InvalidInput("受理日期不能早于登记日期。", code="invalid_date", field="accepted_on")
     if concluded_on and concluded_on < (accepted_on or received_on):
@@ -1045,8 +1040,10 @@ def _historical_case(
             )
         if not (agreement.get("terms") or "").strip():
             raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
-        if agreement.get("amount") is not None and Decimal(agreement["amount"]) < 0:
-            raise InvalidInput("金额不能为负数。", code="negative_amount", field="agreement.amount")
+        _check_text(
+            agreement["terms"], LONG_TEXT_MAX, field="agreement.terms", label="协议内容"
+        )
+        _check_amount(agreement.get("amount"), field="agreement.amount")
     elif agreement:
         raise InvalidInput(
             "只有调解成功的案件才有调解协议。", code="agreement_not_allowed", field="agreement"
@@ -1057,6 +1054,7 @@ def _historical_case(
         raise InvalidInput(
             "只有调解不成的案件才有告知途径。", code="invalid_choice", field="guidance"
         )
+    _check_text(closing_reason, SHORT_TEXT_MAX, field="closing_reason", label="结案理由")
     _check_codes(fields)
     parties = _clean_parties(parties)
     fields = dict(fields)

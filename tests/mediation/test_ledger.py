@@ -337,8 +337,27 @@ BAD_FILES = {
     "empty row": (lambda: xlsx([ledger_row(1)], raw=[[], [*ledger_row(2).values()]]), "empty_row"),
     "unknown code": (lambda: xlsx([ledger_row(1, 案件来源="上级交办")]), "invalid_choice"),
     "impossible date": (lambda: xlsx([ledger_row(1, 结案日期="2019年2月30日")]), "invalid_date"),
-    "future date": (lambda: xlsx([ledger_row(1, year=2999)]), "invalid_date"),
-    "before 1949-10-01": (lambda: xlsx([ledger_row(1, year=1949)]), "invalid_date"),
+    "future date": (lambda: xlsx([ledger_row(1, year=2999)]), "date_out_of_range"),
+    "before 1949-10-01": (lambda: xlsx([ledger_row(1, year=1949)]), "date_out_of_range"),
+    "concluded before received": (
+        lambda: xlsx([ledger_row(1, 结案日期="2019-03-01")]),
+        "invalid_date",
+    ),
+    "an amount over the cap": (
+        lambda: xlsx([ledger_row(1, **{"涉及金额（元）": "99999999999.00"})]),
+        "amount_too_large",
+    ),
+    "a negative agreement amount": (
+        lambda: xlsx([ledger_row(1, **{"协议金额（元）": "-5"})]),
+        "negative_amount",
+    ),
+    "a bad credit code": (
+        lambda: xlsx(
+            [ledger_row(1, 被申请人类别="法人或其他组织", 被申请人证件号码="91640100ABCDEFGHIJ")]
+        ),
+        "invalid_uscc",
+    ),
+    "a bad phone": (lambda: xlsx([ledger_row(1, 申请人电话="12345")]), "invalid_phone"),
     "duplicated numbers": (lambda: xlsx([ledger_row(1), ledger_row(1)]), "duplicate_number"),
     "10 MB": (lambda: b"PK\x03\x04" + b"0" * (10 * 1024 * 1024), "file_too_large"),
     "not a workbook": (lambda: b"PK\x03\x04 this is not a zip", "not_a_workbook"),
@@ -509,3 +528,21 @@ def test_the_command_skip_invalid(committee_a, tmp_path):
     )
 
     assert list(Case.objects.values_list("number_sequence", flat=True)) == [1]
+
+
+def test_the_intake_rules_point_at_their_columns(committee_a):
+    rows = [
+        ledger_row(1, 申请人电话="12345"),
+        ledger_row(2, 纠纷名称="长" * 201),
+        ledger_row(3, **{"涉及金额（元）": "99999999999.00"}),
+        ledger_row(4, 纠纷发生日期="1949-09-30"),
+    ]
+
+    report = run(committee_a, xlsx(rows), dry_run=True)
+
+    assert [(e["row"], e["column"], e["code"]) for e in report["errors"]] == [
+        (2, "申请人电话", "invalid_phone"),
+        (3, "纠纷名称", "max_length"),
+        (4, "涉及金额（元）", "amount_too_large"),
+        (5, "纠纷发生日期", "date_out_of_range"),
+    ]
