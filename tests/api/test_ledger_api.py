@@ -1,11 +1,14 @@
 """The ledger over HTTP: template, imports (authorization, dry run, progress, report,
 errors workbook) and the export of cases."""
 
+import copy
 import csv
 import io
 import time
+import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -20,6 +23,19 @@ pytestmark = pytest.mark.django_db
 TEMPLATE = "/api/v1/imports/template.xlsx"
 IMPORTS = "/api/v1/imports/"
 EXPORT = "/api/v1/cases/export/"
+
+
+CONFIGURED_CACHES = copy.deepcopy(django_settings.CACHES)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """The export shares the statistics export's throttle (10 a minute per user): the
+    counters of earlier tests in the run must not refuse this one's requests (as in
+    test_authorization_table.py, a key prefix of this test only, also on Redis)."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"ledger-{uuid.uuid4().hex}"}
+    }
 
 
 def upload(client, committee, data, name="ledger.xlsx", **fields):
@@ -402,13 +418,11 @@ def test_round_trip_through_the_api(post_import, client_for, director_a, committ
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_long_import_runs_on_a_worker_with_progress_visible(
-    client_for, director_a, committee_a, tmp_path
+    client_for, director_a, committee_a, tmp_path, settings
 ):
     """PostgreSQL, Redis and a real Celery worker process: the POST answers at once
     (queued), the job's progress moves while the worker's transaction is still open, and
     the cases appear only when it commits."""
-    from django.conf import settings
-
     from tests.mediation.test_engine_real_services import (
         _kill,
         _redis_up,
@@ -420,6 +434,8 @@ def test_a_long_import_runs_on_a_worker_with_progress_visible(
         pytest.skip("needs the real PostgreSQL (set DATABASE_URL)")
     if not _redis_up() or "redis" not in settings.CACHES["default"]["BACKEND"]:
         pytest.skip("needs the real Redis as broker and cache (set REDIS_URL)")
+    # The worker publishes progress under the configured cache keys (no test prefix).
+    settings.CACHES = CONFIGURED_CACHES
     from config.celery import app
 
     app.conf.task_always_eager = False
@@ -449,7 +465,7 @@ def test_a_long_import_runs_on_a_worker_with_progress_visible(
     assert body["status"] == "imported", (body, (tmp_path / "worker.log").read_text()[-2000:])
     assert body["report"]["created"] == 3000
     running = [(progress, count) for status, progress, count in seen if status == "running"]
-    assert any(0 < progress < 100 for progress, _ in running), seen
+    assert any(0 < progress < 100 for progress, _ in running), sorted(set(seen))
     # Until the commit, nothing of the import is visible.
     assert all(count == 0 for _, count in running)
     assert Case.objects.filter(committee=committee_a).count() == 3000
