@@ -78,6 +78,7 @@ def build_rows(count: int, seed: int = 19) -> list[list]:
             "登记日期": date_forms[index % 3],
             "受理日期": "" if status == "不予受理" else accepted.isoformat(),
             "结案日期": concluded.isoformat(),
+            "归档日期": "",
             "纠纷发生日期": (received - timedelta(days=rng.randint(0, 30))).isoformat(),
             "涉及金额（元）": f"{rng.randint(0, 50000)}.00",
             "涉及人数": str(rng.randint(2, 6)),

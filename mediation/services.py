@@ -1007,6 +1007,7 @@ def _historical_case(
     parties: list[dict],
     accepted_on: date | None = None,
     concluded_on: date | None = None,
+    archived_on: date | None = None,
     outcome: str = "",
     guidance: str = "",
     closing_reason: str = "",
@@ -1019,11 +1020,23 @@ def _historical_case(
         raise InvalidInput("未知的案件来源。", code="invalid_choice", field="source")
     if status not in IMPORTABLE_STATUSES:
         raise InvalidInput(
-            "导入的案件状态只能是已登记、调解中、调解成功、调解不成、撤回或不予受理。",
+            "导入的案件状态只能是已登记、调解中、调解成功、调解不成、撤回或不予受理"
+            "（已归档的案件填写其结案情况和归档日期）。",
             code="invalid_choice",
             field="status",
         )
     _historical_moments(status, received_on, accepted_on, concluded_on)
+    if archived_on is not None:
+        # `status` is then how the case ended; the case itself is archived.
+        _check_past_date(archived_on, field="archived_on", label="归档日期")
+        if status in workflow.OPEN:
+            raise InvalidInput(
+                "未结案件不能有归档日期。", code="invalid_date", field="archived_on"
+            )
+        if archived_on < concluded_on:
+            raise InvalidInput(
+                "归档日期不能早于结案日期。", code="invalid_date", field="archived_on"
+            )
     expected_outcome = {
         choices.Status.SUCCEEDED: choices.Outcome.SUCCESS,
         choices.Status.FAILED: choices.Outcome.FAILURE,
@@ -1087,6 +1100,9 @@ def _historical_case(
         closed_as="" if status in workflow.OPEN else status,
         **fields,
     )
+    if archived_on is not None:
+        case.status = choices.Status.ARCHIVED
+        case.archived_at = moment(archived_on)
     if status == choices.Status.MEDIATING:
         case.due_on = accepted_on + timedelta(days=rule("MEDIATION_DAYS"))
     if status == choices.Status.DECLINED:

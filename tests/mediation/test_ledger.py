@@ -140,6 +140,44 @@ def test_a_historical_case_keeps_its_number_dates_status_outcome_and_agreement(c
     assert FollowUp.objects.count() == 0
 
 
+def test_an_archived_case_keeps_how_it_ended(committee_a, director_a):
+    report = run(committee_a, xlsx([ledger_row(1, 归档日期="2019-05-01")]))
+
+    assert report["errors"] == []
+    case = Case.objects.get()
+    assert (case.status, case.closed_as, case.outcome) == ("archived", "succeeded", "success")
+    assert timezone.localdate(case.archived_at) == date(2019, 5, 1)
+    (row,) = _export(director_a, committee_a)
+    assert row[ledger.HEADERS.index("案件状态")] == "调解成功"
+    assert row[ledger.HEADERS.index("归档日期")] == "2019-05-01"
+
+
+def test_an_archive_date_needs_a_closed_case_archived_after_it_ended(committee_a):
+    rows = [
+        ledger_row(1, 归档日期="2019-03-19"),
+        ledger_row(
+            2,
+            案件状态="调解中",
+            结案日期="",
+            调解结果="",
+            协议形式="",
+            协议内容="",
+            **{"协议金额（元）": ""},
+            归档日期="2019-05-01",
+        ),
+        ledger_row(3, 案件状态="已归档"),
+    ]
+
+    report = run(committee_a, xlsx(rows))
+
+    assert [(e["row"], e["column"], e["code"]) for e in report["errors"]] == [
+        (2, "归档日期", "invalid_date"),
+        (3, "归档日期", "invalid_date"),
+        (4, "案件状态", "invalid_choice"),
+    ]
+    nothing_written()
+
+
 def test_labels_codes_and_every_date_form_are_read(committee_a):
     rows = [
         ledger_row(1, 登记日期="2019-03-05"),
@@ -461,6 +499,8 @@ def test_round_trip_export_import_export_gives_the_same_rows(committee_a, direct
             被申请人类别="法人或其他组织",
             被申请人证件号码="",
         ),
+        ledger_row(4, 案件状态="撤回", 调解结果="", 协议形式="", 协议内容="",
+                   **{"协议金额（元）": ""}, 归档日期="2019-06-30"),
     ]
     run(committee_a, xlsx(rows))
     first = _export(director_a, committee_a)
@@ -477,8 +517,9 @@ def test_round_trip_export_import_export_gives_the_same_rows(committee_a, direct
     second = _export(director_a, committee_a)
 
     assert report["errors"] == []
-    assert report["created"] == 3
+    assert report["created"] == 4
     assert second == first
+    assert first[3][ledger.HEADERS.index("归档日期")] == "2019-06-30"
     assert first[2][ledger.HEADERS.index("被申请人类别")] == "法人或其他组织"
 
 
