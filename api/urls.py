@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from api import auth, views
+from api import auth, ledger_views, views
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
@@ -20,6 +20,7 @@ router.register("screening-reports", views.ScreeningReportViewSet, basename="scr
 router.register(
     "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
 )
+router.register("imports", ledger_views.LedgerImportViewSet, basename="ledgerimport")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -34,6 +35,11 @@ v1 = [
         "statistics/mechanisms/", views.StatisticsMechanismsView.as_view(), name="stats-mechanisms"
     ),
     path("statistics/export/", views.StatisticsExportView.as_view(), name="stats-export"),
+    path(
+        "imports/template.xlsx", ledger_views.ImportTemplateView.as_view(), name="import-template"
+    ),
+    # Before the router, whose cases/<pk>/ would take "export" for an id.
+    path("cases/export/", ledger_views.CaseExportView.as_view(), name="case-export"),
     path("", include(router.urls)),
 ]
 

@@ -91,3 +91,18 @@ def blind_index(value: str) -> str:
     if not value:
         return ""
     return hmac.new(_index_key(), normalise(value).encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(value: bytes) -> bytes:
+    """A whole file holding personal data (an uploaded ledger), encrypted like a field."""
+    return _fernet().encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored file cannot be decrypted with the configured keys "
+            "(TIAOJIE_FIELD_KEYS is missing the key it was written with)."
+        ) from None

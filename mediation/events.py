@@ -31,3 +31,19 @@ def case_event_record(
         other_committee=other_committee,
         data=data or {},
     )
+
+
+def case_event_build(
+    *, case: Case, kind: str, actor=None, to_status: str = "", data: dict | None = None
+) -> CaseEvent:
+    """The entry case_event_record would append, unsaved: for services that write many
+    cases at once (bulk_create)."""
+    return CaseEvent(
+        case=case,
+        kind=kind,
+        actor=actor,
+        actor_name=_actor_name(actor),
+        to_status=to_status,
+        committee_id=case.committee_id,
+        data=data or {},
+    )

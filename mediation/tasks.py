@@ -28,3 +28,10 @@ def scan_followups() -> int:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def deliver_outbox() -> int:
     return notify.outbox_deliver()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def run_ledger_import(job_id: int) -> bool:
+    from mediation import ledger
+
+    return ledger.ledger_import_job_run(job_id=job_id)

@@ -233,8 +233,15 @@ def _leaks(response) -> list[str]:
     from mediation.models import Party
 
     context = getattr(response, "renderer_context", None) or {}
-    request = context.get("request")
-    text = response.content.decode("utf-8", errors="ignore") if response.content else ""
+    # A file response (an export) is no DRF Response: its request is the client's.
+    request = context.get("request") or getattr(response, "wsgi_request", None)
+    if getattr(response, "streaming", False):
+        # A streamed export is read whole here and handed back to the test unchanged.
+        body = b"".join(response.streaming_content)
+        response.streaming_content = [body]
+    else:
+        body = response.content
+    text = body.decode("utf-8", errors="ignore") if body else ""
     found = set(ID_NUMBER_PATTERN.findall(text)) | set(MOBILE_PATTERN.findall(text))
     if not found:
         return []

@@ -41,7 +41,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from committees.models import Committee, Institution, Mechanism, Mediator, Role
 from committees.reference_data import reference_data_load
-from mediation import audit, notify, routing, services
+from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
     Agreement,
@@ -67,6 +67,7 @@ from tests.conftest import (
     _member,
 )
 from tests.factories import RoleFactory, UserFactory, institution
+from tests.ledger_files import ledger_row, xlsx
 
 API_PREFIX = "api/v1/"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
@@ -275,7 +276,17 @@ def build_world(*, committee_a, committee_b, users: dict) -> World:
     )
     audit.personal_data_reveals_record(user=mediator_a, cases=[case], via="/api/v1/cases/")
     world.refresh = str(RefreshToken.for_user(mediator_a))
+    ledger_upload = ledger.ledger_import_job_create(
+        actor=users["director"],
+        committee=committee_a,
+        data=xlsx([ledger_row(1)]),
+        file_name="ledger.xlsx",
+        dry_run=True,
+        skip_invalid=False,
+    )
+    ledger.ledger_import_job_run(job_id=ledger_upload.pk)
     world.ids = {
+        "ledger_import": ledger_upload.pk,
         "case": case.pk,
         "registered": registered.pk,
         "concluded": concluded.pk,
@@ -585,6 +596,19 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=statistics_query),
     ("GET", "statistics/export/"):
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=query_csv),
+    # The ledger. The template is for anyone signed in; the export is the case list's
+    # scope as a file (liaisons, who have no ledger, 403). An upload is multipart only
+    # (this table sends JSON: 415); who may upload is tested in test_ledger_api.py. A job
+    # is read by who may import into its committee: director, its office, the district.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "imports/template.xlsx"): Rule(ALL_SIGNED_IN),
+    ("POST", "imports/"): Rule((401, 415, 415, 415, 415, 415, 415, 415, 415), body=body_reason),
+    ("GET", "imports/{pk}/"):
+        Rule((401, 404, 404, 200, 404, 200, 200, 404, 404), "ledger_import"),
+    ("GET", "imports/{pk}/errors/"):
+        Rule((401, 404, 404, 200, 404, 200, 200, 404, 404), "ledger_import"),
+    ("GET", "cases/export/"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 403, 403), query=lambda w: {"format": "csv"}),
 }
 # fmt: on
 
