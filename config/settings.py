@@ -7,6 +7,7 @@ secret with DEBUG off, stops start-up with ImproperlyConfigured.
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "committees",
     "mediation",
     "api",
@@ -95,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the API docs' Swagger UI and ReDoc, the admin's) from the app itself.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -176,6 +180,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the installed apps' static files as they are (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+# ... so STATIC_ROOT may not exist, which WhiteNoise would warn about at every start.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # REST framework: JWT for clients, session for the admin and the browsable API.
 REST_FRAMEWORK = {
@@ -227,6 +235,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc from this server (drf-spectacular-sidecar), never from a CDN:
+    # government intranets have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "mediation.choices.Status",
         "CaseSourceEnum": "mediation.choices.Source",
