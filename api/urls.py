@@ -5,7 +5,6 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from api import auth, views
 
@@ -27,7 +26,7 @@ router.register(
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
-    path("auth/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/refresh/", auth.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", views.MeView.as_view(), name="me"),
     path("ratings/<str:token>/", views.RatingView.as_view(), name="rating"),

@@ -96,6 +96,10 @@ def test_idempotent_creates_declare_the_key_and_422(schema):
         assert error_schema(operation, "422") == ERROR_REF
 
 
+def test_a_refused_refresh_token_is_declared(schema):
+    assert "401" in schema["paths"]["/api/v1/auth/refresh/"]["post"]["responses"]
+
+
 def test_the_open_endpoints_declare_no_401(schema):
     for path, method in [("/api/v1/health/", "get"), ("/api/v1/ratings/{token}/", "get")]:
         responses = schema["paths"][path][method]["responses"]
