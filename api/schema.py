@@ -11,7 +11,8 @@ with @extend_schema (which wins), the errors that follow from the operation itse
 - 409 when it changes something as a signed-in user (a state that does not allow it,
   another request first);
 - 413 and 415 when it takes a body (`request_too_large`, unsupported media type);
-- 429 when a throttle guards it.
+- 429 when a throttle guards it;
+- 500 and 503 everywhere (an unexpected failure, the database or cache down for a moment).
 
 Errors a view alone knows (422 of an Idempotency-Key reused, a statistics filter outside
 the caller's scope) are declared on the view.
@@ -57,6 +58,11 @@ CONFLICT = (
 TOO_LARGE = "请求体超过大小上限（`request_too_large`）。"
 UNSUPPORTED_MEDIA_TYPE = "不支持的请求体类型（`unsupported_media_type`）。"
 THROTTLED = "请求过于频繁（`throttled`）；`Retry-After` 给出需等待的秒数。"
+SERVER_ERROR = "服务器内部错误（`server_error`），已记录日志。"
+UNAVAILABLE = (
+    "数据库或缓存暂时不可用（`database_unavailable`、`cache_unavailable`）；"
+    "`Retry-After` 给出建议的重试秒数。"
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -114,6 +120,8 @@ class AutoSchema(openapi.AutoSchema):
             errors["415"] = UNSUPPORTED_MEDIA_TYPE
         if self.view.get_throttles():
             errors["429"] = THROTTLED
+        errors["500"] = SERVER_ERROR
+        errors["503"] = UNAVAILABLE
         return errors
 
     def _get_response_bodies(self, direction="response"):

@@ -230,7 +230,12 @@ AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "tiaojie 人民调解案件管理 API",
-    "DESCRIPTION": "People's mediation case management for the district's committees.",
+    "DESCRIPTION": (
+        "People's mediation case management for the district's committees.\n\n"
+        "Every error under /api/ is JSON `{\"detail\": <Chinese text>, \"code\": <stable "
+        "code>, ...}` (the `Error` schema), an unknown URL's 404 `not_found` included; each "
+        "operation lists the error statuses it can answer."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
