@@ -47,9 +47,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +312,20 @@ class LogoutView(APIView):
         except TokenError as error:
             raise InvalidToken(error.args[0]) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RefreshView(TokenRefreshView):
+    """A refresh token → a new access token and a new refresh token (the old one is
+    blacklisted: refresh tokens rotate)."""
+
+    @extend_schema(
+        responses={
+            200: TokenRefreshSerializer,
+            401: OpenApiResponse(ERROR_RESPONSE, description="令牌无效、已过期或已注销"),
+        }
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 def with_login_lockout(login_view):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -20,6 +20,7 @@ from api import exports, filters, serializers
 from api.auth import lockout_figures
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
+from api.schema import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED, error
 from api.stats_cache import cached_answer
 from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
 from committees.scope import committees_in_area, scope_for
@@ -165,9 +166,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
+        """One case with its parties, mediators, sessions, agreement, transfers, referrals
+        and follow-ups.
+
+        Who: anyone whose scope holds the case; ID numbers and phones are masked for
+        anyone not a member of the holding committee; a liaison sees only the summary of
+        a case its institution sent. Errors: 404 `not_found` (absent or out of scope)."""
         return self._respond(self.get_object())
 
     def list(self, request, *args, **kwargs):
+        """The cases in the caller's scope, newest first, with the list filters.
+
+        Who: any signed-in user (a liaison: the summaries of its institution's cases).
+        Errors: 400 `invalid_cursor`, invalid filter values."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
@@ -182,9 +193,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return serializer.validated_data
 
     @extend_schema(
-        request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer}
+        request=serializers.CaseCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.CaseSerializer, 422: IDEMPOTENCY_KEY_REUSED},
     )
     def create(self, request, *args, **kwargs):
+        """Register a dispute (登记): status `registered`, a new `number` in the committee's
+        sequence, `due_on` for acceptance.
+
+        Who: a mediator of `committee`. Errors: 400 `parties_incomplete`,
+        `invalid_id_number`, `invalid_phone`, `invalid_choice`, `invalid_source`,
+        `committee_inactive`, `negative_amount`, `invalid_idempotency_key`, field errors;
+        403 `permission_denied`; 422 `idempotency_key_reused`."""
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
             case = services.case_register(actor=request.user, via=request.path, **data)
@@ -201,6 +221,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
     def partial_update(self, request, *args, **kwargs):
+        """Edit the descriptive fields of an open case (never `status` or `committee`).
+
+        Who: a mediator of the holding committee. Errors: 400 `field_not_editable`,
+        `invalid_choice`, `negative_amount`, field errors; 403 `permission_denied`;
+        404 `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
         editable = set(serializers.CaseUpdateSerializer().fields)
         forbidden = set(request.data) - editable if hasattr(request.data, "keys") else set()
@@ -223,6 +248,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=serializers.AcceptSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        """Accept a registered case (受理) with its mediators: `registered` → `mediating`;
+        sets `accepted_at` and `due_on`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `mediators_required`, `invalid_mediator`, `mediator_recused`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
         body = self._body(serializers.AcceptSerializer)
         services.case_accept(actor=request.user, case=case, mediator_ids=body["mediators"])
@@ -231,11 +262,22 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=serializers.DeclineSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        """Decline a registered case (不予受理) with a reason: `registered` → `declined`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `invalid_choice`; 403 `permission_denied`; 404 `not_found`;
+        409 `invalid_transition`, `conflict`."""
         return self._transition(services.case_decline, serializers.DeclineSerializer)
 
     @extend_schema(request=serializers.AssignSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
+        """Change the mediators of an open case; with `party_objection` the mediators
+        replaced are recused and cannot be assigned to the case again.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `mediators_required`, `invalid_mediator`, `mediator_recused`, `reason_required`;
+        403 `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
         body = self._body(serializers.AssignSerializer)
         services.case_assign_mediators(
@@ -252,6 +294,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
+        """Record a mediation session (调解记录) of a case being mediated (201).
+
+        Who: a mediator of the holding committee. Errors: 400 `held_in_future`,
+        `held_before_received`, `summary_required`; 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
         body = self._body(serializers.SessionSerializer)
         session = services.case_record_session(actor=request.user, case=case, **body)
@@ -260,21 +307,44 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=serializers.ExtendSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
+        """Extend the mediation deadline (`due_on`) once, by at most 30 days, with the
+        parties' consent.
+
+        Who: a mediator of the holding committee. Errors: 400 `parties_consent_required`,
+        `reason_required`, `extension_too_long`; 403 `permission_denied`; 404 `not_found`;
+        409 `invalid_transition`, `conflict` (also when already extended once)."""
         return self._transition(services.case_extend, serializers.ExtendSerializer)
 
     @extend_schema(request=serializers.ConcludeSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
+        """Conclude a case being mediated: `success` with the agreement → `succeeded`, or
+        `failure` with the guidance given to the parties → `failed`.
+
+        Who: a mediator of the holding committee. Errors: 400 `agreement_required`,
+        `terms_required`, `written_agreement_required`, `invalid_deadline`,
+        `guidance_required`, `negative_amount`, `invalid_choice`; 403 `permission_denied`;
+        404 `not_found`; 409 `invalid_transition`, `conflict`."""
         return self._transition(services.case_conclude, serializers.ConcludeSerializer)
 
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        """Record that the applicant withdrew (撤回): → `withdrawn`.
+
+        Who: a mediator of the holding committee. Errors: 400 `reason_required`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
         return self._transition(services.case_withdraw, serializers.ReasonSerializer)
 
     @extend_schema(request=None, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
+        """Archive a concluded (or referred) case: → `archived`, once its follow-ups are
+        done or cancelled and any outbound referral has its result.
+
+        Who: a mediator of the holding committee. Errors: 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition` (`follow_ups` or `referrals` list what is
+        still open), `conflict`."""
         return self._transition(services.case_archive)
 
     @extend_schema(
@@ -282,6 +352,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"], url_path="judicial-confirmation")
     def judicial_confirmation(self, request, pk=None):
+        """Record the parties' application for judicial confirmation (司法确认) of a
+        succeeded case's agreement, and the court's result.
+
+        Who: a mediator of the holding committee. Errors: 400 `court_required`,
+        `invalid_choice`, `written_agreement_required`, `outside_judicial_window`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
         return self._transition(
             services.case_record_judicial_confirmation, serializers.JudicialConfirmationSerializer
         )
@@ -292,6 +368,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
+        """Ask another committee to take an open case (移送, 201 with the transfer): the
+        case is frozen until the receiver decides, the sender cancels, or `respond_by`
+        passes.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `invalid_choice`, `transfer_to_self`, `committee_inactive`,
+        `not_an_ancestor`; 403 `permission_denied`; 404 `not_found`; 409
+        `invalid_transition`, `conflict`."""
         case = self.get_object()
         body = self._body(serializers.TransferRequestSerializer)
         transfer = routing.transfer_request(actor=request.user, case=case, **body)
@@ -304,6 +388,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):
+        """Hand an open case to a partner institution through a docking mechanism
+        (outbound referral, 201 with the referral): → `referred`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `mechanism_not_for_institution`; 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
         body = self._body(serializers.ReferSerializer)
         referral = routing.case_refer(actor=request.user, case=case, **body)
@@ -314,6 +404,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(responses=serializers.CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
+        """The case's append-only history, oldest first (cursor-paginated).
+
+        Who: anyone whose scope holds the case, except a liaison. Errors: 400
+        `invalid_cursor`; 404 `not_found`."""
         case = self.get_object()
         if self._is_liaison_view(case):
             raise NotFound()
@@ -386,7 +480,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=serializers.ReferralCreateSerializer,
-        responses={201: serializers.ReferralSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.ReferralSerializer, 422: IDEMPOTENCY_KEY_REUSED},
     )
     def create(self, request, *args, **kwargs):
         def receive():
@@ -505,7 +600,11 @@ class RatingView(APIView):
         return Response(serializers.RatingViewSerializer(self._link(token)).data)
 
     @extend_schema(
-        request=serializers.RatingSubmitSerializer, responses=serializers.RatingViewSerializer
+        request=serializers.RatingSubmitSerializer,
+        responses={
+            200: serializers.RatingViewSerializer,
+            409: error("该评价链接已使用（`conflict`）。"),
+        },
     )
     def post(self, request, token):
         self._link(token)
@@ -546,7 +645,12 @@ class HealthView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=serializers.HealthSerializer)
+    @extend_schema(
+        responses={
+            200: serializers.HealthSerializer,
+            503: OpenApiResponse(serializers.HealthSerializer, description="A part is down."),
+        }
+    )
     def get(self, request):
         report = health.health_report()
         code = 200 if report["status"] == "ok" else 503
@@ -601,6 +705,11 @@ STATISTICS_PARAMETERS = [
     OpenApiParameter("committee", OpenApiTypes.INT),
     OpenApiParameter("area", OpenApiTypes.INT),
 ]
+# statistics_filter's refusals, beside the common errors.
+STATISTICS_ERRORS = {
+    403: error("联络员无统计权限（`permission_denied`）。"),
+    404: error("`committee` 或 `area` 不存在或不在统计范围内（`not_found`）。"),
+}
 
 
 def reporting_unit(request) -> str:
@@ -631,7 +740,10 @@ class StatisticsSummaryView(APIView):
     """Every measure for the caller's scope. Cases are counted by date received;
     conclusions by date concluded."""
 
-    @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.SummarySerializer)
+    @extend_schema(
+        parameters=STATISTICS_PARAMETERS,
+        responses={200: serializers.SummarySerializer, **STATISTICS_ERRORS},
+    )
     def get(self, request):
         scope, period = statistics_filter(request)
         return Response(
@@ -658,7 +770,7 @@ class StatisticsBreakdownView(APIView):
                 description="Dimension(s): repeat the parameter for several.",
             ),
         ],
-        responses=serializers.BreakdownSerializer,
+        responses={200: serializers.BreakdownSerializer, **STATISTICS_ERRORS},
     )
     def get(self, request):
         scope, period = statistics_filter(request)
@@ -689,7 +801,10 @@ class StatisticsMechanismsView(APIView):
     """Per docking mechanism: inbound, outbound, concluded, succeeded, feedback on time
     and late (referrals created / fed back in the period)."""
 
-    @extend_schema(parameters=STATISTICS_PARAMETERS, responses=serializers.MechanismStatsSerializer)
+    @extend_schema(
+        parameters=STATISTICS_PARAMETERS,
+        responses={200: serializers.MechanismStatsSerializer, **STATISTICS_ERRORS},
+    )
     def get(self, request):
         scope, period = statistics_filter(request)
 
@@ -707,6 +822,9 @@ class FileExportNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class StatisticsExportView(APIView):
     """The Ministry-format monthly table (人民调解工作统计月报表) as XLSX or CSV."""
 
@@ -719,7 +837,11 @@ class StatisticsExportView(APIView):
             *STATISTICS_PARAMETERS,
             OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"]),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **STATISTICS_ERRORS,
+        },
     )
     def get(self, request):
         scope, period = statistics_filter(request)
@@ -739,7 +861,7 @@ class StatisticsExportView(APIView):
             content_type = "text/csv; charset=utf-8"
         else:
             body = exports.ministry_xlsx(table, title, filing)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content_type = XLSX
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

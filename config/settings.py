@@ -7,6 +7,7 @@ secret with DEBUG off, stops start-up with ImproperlyConfigured.
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "committees",
     "mediation",
     "api",
@@ -97,6 +99,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the API docs' Swagger UI and ReDoc, the admin's) from the app itself.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: the API answers in Chinese (LANGUAGE_CODE) whatever language the
@@ -179,6 +183,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the installed apps' static files as they are (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+# ... so STATIC_ROOT may not exist, which WhiteNoise would warn about at every start.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # REST framework: JWT for clients, session for the admin and the browsable API.
 REST_FRAMEWORK = {
@@ -195,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNICODE_JSON": True,
     "DEFAULT_THROTTLE_RATES": {
@@ -238,11 +246,22 @@ AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "tiaojie 人民调解案件管理 API",
-    "DESCRIPTION": "People's mediation case management for the district's committees.",
+    "DESCRIPTION": (
+        "People's mediation case management for the district's committees.\n\n"
+        "Every error under /api/ is JSON `{\"detail\": <Chinese text>, \"code\": <stable "
+        "code>, ...}` (the `Error` schema), an unknown URL's 404 `not_found` included; each "
+        "operation lists the error statuses it can answer."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc from this server (drf-spectacular-sidecar), never from a CDN:
+    # government intranets have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "mediation.choices.Status",
         "CaseSourceEnum": "mediation.choices.Source",

@@ -8,7 +8,10 @@ twice: as the director of committee A and as the district office, each with a JW
 for them. Every response is checked with
 
 - `not_a_server_error`: no 5xx;
-- `response_schema_conformance`: the body of a documented status code matches the schema.
+- `response_schema_conformance`: the body of a documented status code matches the schema;
+- `status_code_conformance`: the status code is one the operation documents (issue 12,
+  item 4: every error response is declared);
+- `content_type_conformance`: the Content-Type is one documented for that status code.
 
 The requests go through `config.wsgi.application` in this thread, so they use the test's
 database connection: the rows `_build_world` creates through the services (once per
@@ -39,7 +42,11 @@ from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import HealthCheck
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from werkzeug.test import Client
 
 from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
@@ -60,7 +67,12 @@ from tests.factories import MediatorFactory, RoleFactory, UserFactory, instituti
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
 SEED = os.environ.get("SCHEMATHESIS_SEED")
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
 
 MEDICAL = "C640106H01"
 ADMINISTRATIVE_PARTNER = "ADM-SCJ"
