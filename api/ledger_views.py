@@ -19,13 +19,12 @@ from rest_framework.views import APIView
 
 from api import filters
 from api.serializers import MAX_ID
-from api.views import FileExportNegotiation
+from api.views import XLSX, FileExportNegotiation
 from committees.scope import scope_for, visible_committees
 from mediation import crypto, ledger, tasks
 from mediation.exceptions import InvalidInput
 from mediation.models import Case, LedgerImport
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx_response(body: bytes, name: str) -> HttpResponse:
@@ -141,16 +140,23 @@ class CaseExportView(APIView):
     """The ledger out: one row per case in the template's columns, with the case list's
     filters, personal data masked outside the holding committee. Streamed: the cases are
     read in chunks and written out as they come (CSV straight to the client, XLSX
-    through openpyxl's write-only mode into a temporary file)."""
+    through openpyxl's write-only mode into a temporary file).
+
+    Who: members of a committee (its cases), a judicial office (its committees'), the
+    district office (all); each unmasked export is a recorded personal-data read.
+
+    Errors: `invalid_format`, a filter's own code (400); `permission_denied` (403) for a
+    liaison; `throttled` (429) past `TIAOJIE_LEDGER_EXPORT_THROTTLE`.
+    """
 
     content_negotiation_class = FileExportNegotiation
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "statistics_export"
+    throttle_scope = "ledger_export"
 
     @extend_schema(
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"])],
         filters=True,
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request):
         scope = scope_for(request.user)

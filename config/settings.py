@@ -209,6 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "ratings": os.environ.get("TIAOJIE_RATINGS_THROTTLE", "30/minute"),
         "statistics_export": os.environ.get("TIAOJIE_EXPORT_THROTTLE", "10/minute"),
+        "ledger_export": os.environ.get("TIAOJIE_LEDGER_EXPORT_THROTTLE", "10/minute"),
     },
     "DATETIME_FORMAT": "iso-8601",
     # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
