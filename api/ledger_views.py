@@ -26,7 +26,6 @@ from mediation.exceptions import InvalidInput
 from mediation.models import Case, LedgerImport
 
 
-
 def _xlsx_response(body: bytes, name: str) -> HttpResponse:
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
