@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api import filters
+from api.schema import error
 from api.serializers import MAX_ID
 from api.views import XLSX, FileExportNegotiation
 from committees.scope import scope_for, visible_committees
@@ -90,7 +91,10 @@ class LedgerImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": ImportCreateSerializer},
-        responses={202: LedgerImportSerializer},
+        responses={
+            202: LedgerImportSerializer,
+            404: error("调委会不存在，或不在可导入的范围内（`not_found`）。"),
+        },
     )
     def create(self, request, *args, **kwargs):
         body = ImportCreateSerializer(data=request.data)
