@@ -57,6 +57,7 @@ from mediation.models import (
     ScreeningReport,
     Transfer,
 )
+from tests.builders import member
 from tests.conftest import (
     COMMITTEE_A,
     COMMITTEE_B,
@@ -64,7 +65,6 @@ from tests.conftest import (
     OFFICE_OF_A,
     OFFICE_OF_B,
     PETITION,
-    _member,
 )
 from tests.factories import RoleFactory, UserFactory, institution
 from tests.ledger_files import ledger_row, xlsx
@@ -638,9 +638,9 @@ def make_personas(committee_a, committee_b) -> dict:
         return RoleFactory(user=UserFactory(username=username), kind=kind, institution=place).user
 
     return {
-        "outsider": _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
-        "member": _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
-        "director": _member(committee_a, "director_a", Mediator.Role.DIRECTOR),
+        "outsider": member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
+        "member": member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
+        "director": member(committee_a, "director_a", Mediator.Role.DIRECTOR),
         "office_b": role("office_b", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_B),
         "office_a": role("office_a", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_A),
         "district": role("district_office", Role.Kind.DISTRICT_OFFICE),

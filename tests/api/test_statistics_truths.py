@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from mediation import services, statistics
+from tests.builders import PLAIN_PARTIES
 
 pytestmark = pytest.mark.django_db
 
 BREAKDOWN = "/api/v1/statistics/breakdown/"
 EXPORT = "/api/v1/statistics/export/"
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
 
 
 def register(mediator, committee, dispute_type="labour_wages"):
@@ -23,7 +23,7 @@ def register(mediator, committee, dispute_type="labour_wages"):
         actor=mediator,
         committee=committee,
         source="party_application",
-        parties=PARTIES,
+        parties=PLAIN_PARTIES,
         dispute_type=dispute_type,
         title="纠纷",
     )

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from mediation import services, statistics
+from tests.builders import PLAIN_PARTIES
 
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
 SUMMARY = "/api/v1/statistics/summary/"
 
 
@@ -25,7 +25,7 @@ def register(mediator, committee):
         actor=mediator,
         committee=committee,
         source="party_application",
-        parties=PARTIES,
+        parties=PLAIN_PARTIES,
         dispute_type="neighbourhood",
         title="纠纷",
     )

@@ -4,6 +4,7 @@ from django.utils import timezone
 from committees.models import Mediator
 from mediation import services
 from mediation.models import Case, FollowUp
+from tests.builders import make_case
 
 PARTIES = [
     {"role": "applicant", "name": "张某", "id_number": "11010519491231002X"},
@@ -22,14 +23,7 @@ def admin_client(client, django_user_model):
 def test_cases_are_listed_searchable_and_read_only_in_the_admin(
     admin_client, mediator_a, committee_a
 ):
-    case = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
-        parties=PARTIES,
-        dispute_type="neighbourhood",
-        title="楼上漏水纠纷",
-    )
+    case = make_case(mediator_a, committee_a, parties=PARTIES)
 
     listing = admin_client.get("/admin/mediation/case/", {"q": "张某"})
     page = admin_client.get(f"/admin/mediation/case/{case.id}/change/")
