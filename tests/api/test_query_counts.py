@@ -166,6 +166,12 @@ def grow_mediators(ctx: Ctx, n: int) -> int:
     return Mediator.objects.filter(committee=ctx.committee_a).order_by("id").first().pk
 
 
+def grow_committee_members(ctx: Ctx, n: int) -> int:
+    """Committee A with n more members."""
+    grow_mediators(ctx, n)
+    return ctx.committee_a.pk
+
+
 def grow_memberships(ctx: Ctx, n: int):
     """The caller (mediator_a) becomes a member of n more committees."""
     taken = ctx.made.setdefault("memberships", [ctx.committee_a.pk])
@@ -232,7 +238,7 @@ SPECS: dict[str, Spec] = {
     "areas/": Spec("mediator_a", 2, by_page_size=True),
     "areas/{pk}/": Spec("mediator_a", 2),
     "committees/": Spec("mediator_a", 2, by_page_size=True),
-    "committees/{pk}/": Spec("mediator_a", 2, grow_mediators),
+    "committees/{pk}/": Spec("mediator_a", 2, grow_committee_members),
     "mediators/": Spec("mediator_a", 2, grow_mediators),
     "mediators/{pk}/": Spec("mediator_a", 2, grow_mediators),
     "institutions/": Spec("mediator_a", 2, by_page_size=True),
@@ -268,7 +274,6 @@ SPECS: dict[str, Spec] = {
 
 DEFAULT_TARGETS = {
     "areas/{pk}/": lambda ctx: ctx.committee_a.area_id,
-    "committees/{pk}/": lambda ctx: ctx.committee_a.pk,
     "institutions/{pk}/": lambda ctx: Institution.objects.get(code=COURT).pk,
     "mechanisms/{pk}/": lambda ctx: Mechanism.objects.get(code="court").pk,
 }
