@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from committees.models import Mediator
-from mediation import services
+from committees.models import Mechanism, Mediator
+from mediation import routing, services
 from mediation.choices import Status
 from mediation.models import Case
 from tests.factories import MediatorFactory, UserFactory
@@ -104,4 +104,17 @@ def accept(director, case: Case, mediator) -> Case:
         actor=director,
         case=fresh(case),
         mediator_ids=[membership(mediator, case.committee).id],
+    )
+
+
+def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
+    """A partner's liaison sends a contract dispute in to `committee` (routing.referral_receive)."""
+    return routing.referral_receive(
+        actor=liaison,
+        mechanism=Mechanism.objects.get(code=mechanism_code),
+        committee=committee,
+        external_ref=external_ref,
+        parties=PARTIES,
+        title="买卖合同纠纷",
+        dispute_type="contract",
     )

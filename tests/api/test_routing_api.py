@@ -15,7 +15,7 @@ from django.utils import timezone
 from committees.models import Committee, Institution, Mechanism
 from mediation import routing, services
 from mediation.models import Case, CaseEvent, Referral, Transfer
-from tests.builders import PARTIES, accept, fresh, make_case
+from tests.builders import PARTIES, accept, fresh, make_case, referral_in
 from tests.factories import institution
 
 pytestmark = pytest.mark.django_db
@@ -86,18 +86,6 @@ def request_transfer(director_a, case, to_committee) -> Transfer:
         to_committee=to_committee,
         kind="reassign",
         reason="医疗",
-    )
-
-
-def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
-    return routing.referral_receive(
-        actor=liaison,
-        mechanism=Mechanism.objects.get(code=mechanism_code),
-        committee=committee,
-        external_ref=external_ref,
-        parties=PARTIES,
-        title="买卖合同纠纷",
-        dispute_type="contract",
     )
 
 

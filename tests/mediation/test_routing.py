@@ -11,7 +11,7 @@ from committees.models import Committee, Institution, Mechanism, Role
 from mediation import routing, services
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Case, CaseEvent, FollowUp, MediationSession, Referral, Transfer
-from tests.builders import PARTIES, accept, fresh, make_case, membership
+from tests.builders import PARTIES, accept, fresh, make_case, membership, referral_in
 from tests.factories import RoleFactory, UserFactory, institution
 
 pytestmark = pytest.mark.django_db
@@ -49,18 +49,6 @@ def visible(user, case) -> bool:
 def reassign_to_medical(director_a, case, medical) -> Transfer:
     return routing.transfer_request(
         actor=director_a, case=fresh(case), to_committee=medical, kind="reassign", reason="医疗纠纷"
-    )
-
-
-def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
-    return routing.referral_receive(
-        actor=liaison,
-        mechanism=Mechanism.objects.get(code=mechanism_code),
-        committee=committee,
-        external_ref=external_ref,
-        parties=PARTIES,
-        title="买卖合同纠纷",
-        dispute_type="contract",
     )
 
 
