@@ -118,3 +118,15 @@ def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106�
         title="买卖合同纠纷",
         dispute_type="contract",
     )
+
+
+def case_body(committee, *, parties=PARTIES, **fields) -> dict:
+    """The body of POST /api/v1/cases/ for the same case make_case() registers."""
+    return {
+        "committee": committee.id,
+        "dispute_type": "neighbourhood",
+        "source": "party_application",
+        "title": "楼上漏水纠纷",
+        "parties": parties,
+        **fields,
+    }
