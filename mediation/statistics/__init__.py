@@ -59,7 +59,7 @@ from mediation.statistics.queries import (
     summary,
     transfers,
 )
-from mediation.statistics.rollup import mark_dirty, rollup_rebuild, rollup_refresh
+from mediation.statistics.rollup import mark_dirty, recompute, rollup_rebuild, rollup_refresh
 
 __all__ = [
     "ADDITIVE",
@@ -81,6 +81,7 @@ __all__ = [
     "next_month",
     "overdue_now",
     "rates",
+    "recompute",
     "raw_breakdown",
     "raw_counts",
     "raw_durations",

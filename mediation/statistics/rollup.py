@@ -66,7 +66,7 @@ def _mark_district_dirty(month: date) -> None:
         )
 
 
-def _recompute(committee_id: int, month: date) -> int:
+def recompute(committee_id: int, month: date) -> int:
     """Replace the rollup rows (cells and durations) of one committee-month by a
     recompute from the raw tables, and mark the month's district rows for recompute."""
     period = Period(month, next_month(month) - timedelta(days=1))
@@ -125,7 +125,7 @@ def rollup_refresh(*, limit: int = 500, seconds: float | None = None) -> int:
             )
             if dirty is None:
                 break
-            _recompute(dirty.committee_id, dirty.month)
+            recompute(dirty.committee_id, dirty.month)
             dirty.delete()
             done += 1
     _refresh_district(limit=limit)
@@ -176,6 +176,6 @@ def rollup_rebuild() -> int:
     months |= {(c, first_of_month(day)) for c, day in applied}
     for committee_id, month in sorted(months):
         with transaction.atomic():
-            _recompute(committee_id, month)
+            recompute(committee_id, month)
     _refresh_district(limit=len(months) + 1)
     return len(months)
