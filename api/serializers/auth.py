@@ -1,0 +1,55 @@
+"""The caller: who they are and the roles they hold (GET /me/)."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api import fields
+from committees.models import Role
+from committees.scope import scope_for
+
+USER_ROLE_CHOICES = [
+    ("member", "调委会成员"),
+    ("director", "调委会主任"),
+    *Role.Kind.choices,
+]
+
+
+class RoleEntrySerializer(serializers.Serializer):
+    role = fields.ChoiceField(choices=USER_ROLE_CHOICES)
+    committee = serializers.IntegerField(required=False)
+    area = serializers.IntegerField(required=False, allow_null=True)
+    institution = serializers.IntegerField(required=False)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    display_name = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "display_name", "roles"]
+
+    def get_display_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+    @extend_schema_field(RoleEntrySerializer(many=True))
+    def get_roles(self, user) -> list[dict]:
+        scope = scope_for(user)
+        roles = [
+            {
+                "role": "director" if committee_id in scope.director_of else "member",
+                "committee": committee_id,
+            }
+            for committee_id in sorted(scope.member_of)
+        ]
+        for role in Role.objects.filter(user=user).select_related("institution"):
+            entry = {"role": role.kind}
+            if role.institution_id:
+                entry["institution"] = role.institution_id
+            if role.kind == Role.Kind.JUDICIAL_OFFICE:
+                entry["area"] = role.institution.area_id
+            roles.append(entry)
+        if user.is_superuser and not any(r["role"] == "district_office" for r in roles):
+            roles.append({"role": "district_office"})
+        return roles
