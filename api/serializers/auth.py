@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from api import fields
 from committees.models import Role
-from committees.scope import scope_for
+from committees.scope import roles_of
 
 USER_ROLE_CHOICES = [
     ("member", "调委会成员"),
@@ -35,21 +35,4 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RoleEntrySerializer(many=True))
     def get_roles(self, user) -> list[dict]:
-        scope = scope_for(user)
-        roles = [
-            {
-                "role": "director" if committee_id in scope.director_of else "member",
-                "committee": committee_id,
-            }
-            for committee_id in sorted(scope.member_of)
-        ]
-        for role in Role.objects.filter(user=user).select_related("institution"):
-            entry = {"role": role.kind}
-            if role.institution_id:
-                entry["institution"] = role.institution_id
-            if role.kind == Role.Kind.JUDICIAL_OFFICE:
-                entry["area"] = role.institution.area_id
-            roles.append(entry)
-        if user.is_superuser and not any(r["role"] == "district_office" for r in roles):
-            roles.append({"role": "district_office"})
-        return roles
+        return roles_of(user)
