@@ -122,10 +122,6 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 class ReferralFeedbackSerializer(serializers.Serializer):
     result = fields.ChoiceField(
-        choices=[
-            (r.value, r.label)
-            for r in Referral.Result
-            if r in ("success", "failure", "resolved", "returned")
-        ]
+        choices=[(r.value, r.label) for r in Referral.Result if r in choices.PARTNER_RESULTS]
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
