@@ -6,13 +6,7 @@ from rest_framework import serializers
 from api import fields
 from mediation import choices
 from mediation.models import Party
-from mediation.validators import (
-    default_id_type,
-    id_number_problem,
-    mask_id_number,
-    mask_phone,
-    phone_problem,
-)
+from mediation.validators import mask_id_number, mask_phone
 
 
 class PartyInputSerializer(serializers.Serializer):
@@ -25,22 +19,6 @@ class PartyInputSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        id_number = (attrs.get("id_number") or "").strip().upper()
-        id_type = attrs.get("id_type") or default_id_type(attrs.get("kind"), id_number)
-        problem = id_number_problem(id_number, id_type) if id_number else None
-        if problem:
-            code, detail = problem
-            raise serializers.ValidationError(
-                {"id_number": [serializers.ErrorDetail(detail, code=code)]}
-            )
-        phone = (attrs.get("phone") or "").strip()
-        if phone and phone_problem(phone):
-            raise serializers.ValidationError(
-                {"phone": [serializers.ErrorDetail(phone_problem(phone), code="invalid_phone")]}
-            )
-        return attrs
 
 
 class ResponsibleLeaderSerializer(serializers.Serializer):
