@@ -84,7 +84,7 @@ from bench.chaos_worker_kill import scenario_worker_kill  # noqa: E402
 
 
 def setup(profile: Profile, db_name: str) -> tuple[dict, Path, Path]:
-    from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet  # only the run needs it, not --help
 
     run_dir = Path(tempfile.mkdtemp(prefix="tiaojie-chaos-"))
     send_log = run_dir / "sms-sent.log"
@@ -130,7 +130,7 @@ def setup(profile: Profile, db_name: str) -> tuple[dict, Path, Path]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    import django
+    import django  # configured only now that its database exists
 
     django.setup()
     return env, run_dir, send_log
@@ -196,7 +196,7 @@ def main() -> int:
     env, run_dir, send_log = setup(profile, args.db)
     procs = Processes(run_dir, env)
     ctx = Context(profile=profile, procs=procs, run_dir=run_dir, send_log=send_log)
-    from committees.models import Committee
+    from committees.models import Committee  # Django is set up by setup() above
 
     ctx.committees = list(Committee.objects.filter(is_active=True).order_by("code"))
     say(
