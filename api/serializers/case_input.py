@@ -32,14 +32,6 @@ class CaseFieldsSerializer(serializers.Serializer):
 class CaseBodySerializer(CaseFieldsSerializer):
     parties = PartyInputSerializer(many=True, max_length=200)
 
-    def validate_parties(self, parties):
-        roles = {party["role"] for party in parties}
-        if not {choices.PartyRole.APPLICANT, choices.PartyRole.RESPONDENT} <= roles:
-            raise serializers.ValidationError(
-                "至少需要一名申请人和一名被申请人。", code="parties_incomplete"
-            )
-        return parties
-
 
 class CaseCreateSerializer(CaseBodySerializer):
     committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
