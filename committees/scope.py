@@ -179,27 +179,3 @@ def committees_in_area(area_id: int) -> set[int]:
             Q(judicial_office__area_id=area_id) | Q(area_id=area_id) | Q(area__parent_id=area_id)
         ).values_list("id", flat=True)
     )
-
-
-def roles_of(user) -> list[dict]:
-    """The roles a user holds, as GET /me/ lists them: `member` or `director` of each
-    committee (by id), then each institution role (with its institution, and a judicial
-    office's area); a superuser without a district-office role counts as one."""
-    scope = scope_for(user)
-    roles = [
-        {
-            "role": "director" if committee_id in scope.director_of else "member",
-            "committee": committee_id,
-        }
-        for committee_id in sorted(scope.member_of)
-    ]
-    for role in Role.objects.filter(user=user).select_related("institution"):
-        entry = {"role": role.kind}
-        if role.institution_id:
-            entry["institution"] = role.institution_id
-        if role.kind == Role.Kind.JUDICIAL_OFFICE:
-            entry["area"] = role.institution.area_id
-        roles.append(entry)
-    if user.is_superuser and not any(r["role"] == "district_office" for r in roles):
-        roles.append({"role": "district_office"})
-    return roles

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from api import fields
 from committees.models import Role
-from committees.scope import roles_of
+from mediation import selectors
 
 USER_ROLE_CHOICES = [
     ("member", "调委会成员"),
@@ -35,4 +35,4 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RoleEntrySerializer(many=True))
     def get_roles(self, user) -> list[dict]:
-        return roles_of(user)
+        return selectors.caller_roles(user)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from committees.models import Committee, Institution
-from committees.scope import roles_of, scope_for, visible_committees
+from committees.models import Committee
+from committees.scope import scope_for, visible_committees
 
 
 def codes(user):
@@ -69,15 +69,3 @@ def test_liaison_scope_is_its_institution(court_liaison):
     assert len(scope.liaison_of) == 1
     assert not scope.sees_everything
     assert scope.committee_ids == frozenset()
-
-
-@pytest.mark.django_db
-def test_roles_of_lists_memberships_institution_roles_and_a_superuser_as_district_office(
-    django_user_model, mediator_a, committee_a, court_liaison
-):
-    admin = django_user_model.objects.create_superuser("root", password="x")
-    court = Institution.objects.get(code="CRT640106")
-
-    assert roles_of(mediator_a) == [{"role": "member", "committee": committee_a.id}]
-    assert roles_of(court_liaison) == [{"role": "liaison", "institution": court.id}]
-    assert roles_of(admin) == [{"role": "district_office"}]
