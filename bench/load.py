@@ -619,7 +619,7 @@ PROFILE_GROUPS = [
     ("  _repeat_dispute", "_repeat_dispute", "mediation/services.py"),
     ("  case_event_record", "case_event_record", "mediation/events.py"),
     ("  followups_sync_case", "followups_sync_case", "mediation/followups.py"),
-    ("  statistics.mark_dirty", "mark_dirty", "mediation/statistics.py"),
+    ("  statistics.mark_dirty", "mark_dirty", "mediation/statistics/rollup.py"),
     ("CaseViewSet._respond (re-read + CaseSerializer)", "_respond", "api/views.py"),
     ("CaseViewSet.list", "list", "api/views.py"),
     ("  paginate_queryset (query + prefetch)", "paginate_queryset", "rest_framework/pagination.py"),

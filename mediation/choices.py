@@ -161,3 +161,7 @@ OTHER_ROUTES_NOTICE = (
     "本委员会不予受理。当事人可以依法通过仲裁、行政、司法等途径维护自己的权利："
     "向人民法院提起诉讼，向有关仲裁机构申请仲裁，或请求有关行政机关依法处理。"
 )
+
+# The results a partner may record on an outbound referral; the other Referral.Result values
+# are set when a case concludes.
+PARTNER_RESULTS = ("success", "failure", "resolved", "returned")

@@ -1,11 +1,11 @@
 """The statistics rollup rebuilt in one set-based statement (PostgreSQL), for bulk loads.
 
 mediation.statistics.rollup_rebuild recomputes the rollup one committee-month at a time
-(`_recompute`: one aggregate query per committee-month), which is right for the few
+(`statistics.recompute`: one aggregate query per committee-month), which is right for the few
 months a change dirties but slow after loading millions of cases. `rollup_rebuild_sql`
 writes the same cells with one INSERT … SELECT … GROUP BY over the raw tables.
 
-It follows `statistics._raw_case_aggregates` measure by measure. Each fact is bucketed in
+It follows `statistics.queries._raw_case_aggregates` measure by measure. Each fact is bucketed in
 the month (Asia/Shanghai, settings.TIME_ZONE) of its own date column:
 
 - received_at: received, amount_involved, people_involved;
@@ -16,8 +16,8 @@ the month (Asia/Shanghai, settings.TIME_ZONE) of its own date column:
   figure > 0, and the sum of the figure) over ended cases (`closed_as` ≠ declined);
 - agreement.judicial_applied_on (a date): judicial_confirmations (result confirmed).
 
-A cell is kept only if one of its counters is not zero, as `_recompute` does; cells
-belong to the case's current committee. The result equals the union of `_recompute` over
+A cell is kept only if one of its counters is not zero, as `statistics.recompute` does; cells
+belong to the case's current committee. The result equals the union of `statistics.recompute` over
 every committee-month that has a dated fact (tests/mediation/test_seed_cases.py).
 """
 

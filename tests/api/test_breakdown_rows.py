@@ -12,7 +12,7 @@ def row(**dims):
     counts = {name: index for index, name in enumerate(statistics.ADDITIVE)}
     counts["amount_involved"] = Decimal("1234.5")
     counts["agreement_amount"] = Decimal("0")
-    counts.update(statistics._rates(counts))
+    counts.update(statistics.rates(counts))
     return {**counts, **dims}
 
 

@@ -858,7 +858,7 @@ def test_same_key_with_another_body_is_422_and_creates_nothing(client_for, media
     "bad, code",
     [
         # refused by the serializer
-        ({"parties": [{**PARTIES[0], "phone": "12345"}, PARTIES[1]]}, "invalid_phone"),
+        ({"dispute_type": "gossip"}, "invalid_choice"),
         # refused by the service, inside the idempotent transaction
         (
             {"parties": [PARTIES[0], {"role": "applicant", "name": "李某"}]},

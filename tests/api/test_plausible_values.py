@@ -170,8 +170,12 @@ def test_the_details_say_what_is_wrong_in_chinese(client_for, mediator_a, commit
         body(committee_a, parties=[{**APPLICANT, "id_number": NO_PROVINCE_ID_NUMBER}, RESPONDENT]),
         format="json",
     ).json()
-    assert region["code"] == "invalid_region"
-    assert region["detail"] == "parties.0.id_number: 身份证号码前两位不是有效的省级行政区划代码。"
+    # (the service answers for the party's papers, as for a party given twice)
+    assert region == {
+        "detail": "身份证号码前两位不是有效的省级行政区划代码。",
+        "code": "invalid_region",
+        "field": "parties.0",
+    }
 
 
 ACCEPTED = [

@@ -266,7 +266,7 @@ def test_sql_rebuild_equals_a_recompute_of_every_committee_month(ref):
     for model in (MonthlyStat, DurationStat, DistrictMonthlyStat, DistrictDurationStat):
         model.objects.all().delete()
     for committee_id, month in dated_committee_months():
-        statistics._recompute(committee_id, month)
+        statistics.recompute(committee_id, month)
     statistics.rollup_refresh()  # the district months the recomputes marked
     assert cells() == by_sql
 

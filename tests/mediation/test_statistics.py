@@ -514,8 +514,8 @@ def test_rollup_breakdowns_equal_the_raw_ones(november, director_town_a, town_a,
         )
 
     for scope in (ALL, statistics.Filter(frozenset({committee_a.id, town_a.id}))):
-        raw = statistics._raw_breakdown(scope, period, dims)
-        rollup = statistics._rollup_breakdown(scope, period, dims)
+        raw = statistics.raw_breakdown(scope, period, dims)
+        rollup = statistics.rollup_breakdown(scope, period, dims)
         assert normal(rollup) == normal(raw)
         assert raw  # something to compare
 

@@ -1,48 +1,19 @@
-"""Statistics in the Ministry's categories, computed by the database.
+"""The reads: the raw measures (the reference), the same measures summed from the rollup,
+the measures the rollup does not keep, the summary, the breakdown and the docking
+mechanisms. Nothing here writes."""
 
-Two paths give the same numbers:
-
-- **raw** (the reference): GROUP BY / conditional aggregates over the case tables, for
-  any period;
-- **rollup**: sums over MonthlyStat (committee × month × dispute type × source) and
-  DurationStat (committee × month × days to conclude), used when the period is whole
-  months and the dimensions are ones the rollup keeps; questions over every committee
-  read their district-wide sums (DistrictMonthlyStat, DistrictDurationStat: a few
-  hundred rows a year whatever the number of cases). The services mark the
-  committee-months a change touches (StatDirty) in the same transaction;
-  `rollup_refresh` (run by the follow-up scan) recomputes them from the raw tables, then
-  the district months they touched (DistrictStatDirty). `as_of` says up to when the
-  rollup is exact.
-
-Dates: the period filters cases by date **received**; conclusions (succeeded, failed,
-withdrawn, declined, agreements, prevention figures, one-visit) count by date
-**concluded**, acceptances by date accepted, judicial confirmations by date applied;
-each in Asia/Shanghai days. `overdue` is the state now of cases received in the period.
-
-Definitions: concluded = succeeded + failed + withdrawn; success_rate = succeeded ÷
-concluded; one_visit_rate = successes with at most one party visit ÷ successes;
-median_days_to_conclude = the median, over cases concluded in the period (succeeded,
-failed or withdrawn), of the calendar days from the date received to the date concluded
-(Asia/Shanghai; 0 = the same day), as deadlines are counted; whole days make it exact
-from a histogram, so the rollup and the raw tables give the same median. No statistic carries
-personal data, and party fields are neither filters nor dimensions.
-"""
-
-import time as clock
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
+from committees.models import Area, Committee, Mechanism
 from mediation import choices
 from mediation.models import (
-    Agreement,
-    Case,
     CaseEvent,
     DistrictDurationStat,
     DistrictMonthlyStat,
@@ -50,110 +21,16 @@ from mediation.models import (
     DurationStat,
     MonthlyStat,
     RatingLink,
+    Referral,
     StatDirty,
 )
-
-ADDITIVE = (
-    "received",
-    "accepted",
-    "accepted_party_application",
-    "accepted_screening",
-    "succeeded",
-    "failed",
-    "withdrawn",
-    "declined",
-    "written_agreements",
-    "oral_agreements",
-    "one_visit",
-    "judicial_confirmations",
-    "amount_involved",
-    "people_involved",
-    "concluded_people",
-    "agreement_amount",
-    "prevented_suicide_cases",
-    "prevented_suicide",
-    "prevented_civil_to_criminal_cases",
-    "prevented_civil_to_criminal",
-    "prevented_group_fight_cases",
-    "prevented_group_fight",
-    "prevented_group_petition_cases",
-    "prevented_group_petition",
+from mediation.statistics.base import (
+    ADDITIVE,
+    PREVENTION_KINDS,
+    ROLLUP_DIMENSIONS,
+    Filter,
+    Period,
 )
-PREVENTION_KINDS = ("suicide", "civil_to_criminal", "group_fight", "group_petition")
-
-DIMENSIONS = (
-    "dispute_type",
-    "source",
-    "status",
-    "outcome",
-    "committee",
-    "area",
-    "month",
-    "quarter",
-    "year",
-)
-ROLLUP_DIMENSIONS = {"dispute_type", "source", "committee", "area", "month", "quarter", "year"}
-
-
-# --- periods -------------------------------------------------------------------------------
-
-
-def _start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date  # inclusive
-    end: date  # inclusive
-
-    @property
-    def after(self) -> datetime:
-        return _start(self.start)
-
-    @property
-    def before(self) -> datetime:
-        return _start(self.end + timedelta(days=1))
-
-    @property
-    def is_whole_months(self) -> bool:
-        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
-
-    def within(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.after, f"{field}__lt": self.before})
-
-    def within_dates(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
-
-
-# --- scope ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which committees count: None means all (the district office, unfiltered)."""
-
-    committee_ids: frozenset[int] | None
-
-    def cases(self):
-        queryset = Case.objects.all()
-        if self.committee_ids is not None:
-            queryset = queryset.filter(committee_id__in=self.committee_ids)
-        return queryset
-
-    def on(self, queryset, field: str = "committee_id"):
-        if self.committee_ids is None:
-            return queryset
-        return queryset.filter(**{f"{field}__in": self.committee_ids})
-
 
 # --- raw measures (the reference) -----------------------------------------------------------
 
@@ -219,164 +96,6 @@ def _touching(queryset, period: Period):
 
 def raw_counts(scope: Filter, period: Period) -> dict:
     return _unprefix(_touching(scope.cases(), period).aggregate(**_raw_case_aggregates(period)))
-
-
-# --- the rollup ----------------------------------------------------------------------------
-
-
-def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = False) -> None:
-    """Mark the committee-months this case's figures fall in (inside the caller's
-    transaction). A repeat mark moves `marked_at` forward, waiting for a running refresh
-    of the same cell to commit, so no change is missed."""
-    months = set()
-    for moment in (case.received_at, case.accepted_at, case.concluded_at):
-        if moment:
-            months.add(first_of_month(timezone.localdate(moment)))
-    applied = (
-        None  # a case just registered has no agreement
-        if new
-        else Agreement.objects.filter(case_id=case.pk)
-        .values_list("judicial_applied_on", flat=True)
-        .first()
-    )
-    if applied:
-        months.add(first_of_month(applied))
-    committees = {case.committee_id, also_committee_id} - {None}
-    table = StatDirty._meta.db_table
-    with connection.cursor() as cursor:
-        for committee_id in committees:
-            for month in months:
-                cursor.execute(
-                    f"INSERT INTO {table} (committee_id, month, marked_at) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (committee_id, month) "
-                    "DO UPDATE SET marked_at = excluded.marked_at",
-                    [committee_id, month, timezone.now()],
-                )
-
-
-def _mark_district_dirty(month: date) -> None:
-    table = DistrictStatDirty._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (month, marked_at) VALUES (%s, %s) "
-            "ON CONFLICT (month) DO UPDATE SET marked_at = excluded.marked_at",
-            [month, timezone.now()],
-        )
-
-
-def _recompute(committee_id: int, month: date) -> int:
-    """Replace the rollup rows (cells and durations) of one committee-month by a
-    recompute from the raw tables, and mark the month's district rows for recompute."""
-    period = Period(month, next_month(month) - timedelta(days=1))
-    scope = Filter(frozenset({committee_id}))
-    MonthlyStat.objects.filter(committee_id=committee_id, month=month).delete()
-    DurationStat.objects.filter(committee_id=committee_id, month=month).delete()
-    cells = [
-        MonthlyStat(committee_id=committee_id, month=month, **row)
-        for row in _raw_breakdown(scope, period, ["dispute_type", "source"])
-    ]
-    MonthlyStat.objects.bulk_create(cells)
-    DurationStat.objects.bulk_create(
-        DurationStat(committee_id=committee_id, month=month, days=days, cases=cases)
-        for days, cases in raw_durations(scope, period)
-    )
-    _mark_district_dirty(month)
-    return len(cells)
-
-
-def _recompute_district(month: date) -> None:
-    """Replace one month's district rows by the sums of its committee rows."""
-    DistrictMonthlyStat.objects.filter(month=month).delete()
-    DistrictDurationStat.objects.filter(month=month).delete()
-    sums = (
-        MonthlyStat.objects.filter(month=month)
-        .values("dispute_type", "source")
-        .annotate(**{name: Sum(name) for name in ADDITIVE})
-        .order_by()
-    )
-    DistrictMonthlyStat.objects.bulk_create(DistrictMonthlyStat(month=month, **row) for row in sums)
-    durations = (
-        DurationStat.objects.filter(month=month)
-        .values("days")
-        .annotate(total=Sum("cases"))
-        .values_list("days", "total")
-        .order_by()
-    )
-    DistrictDurationStat.objects.bulk_create(
-        DistrictDurationStat(month=month, days=days, cases=cases) for days, cases in durations
-    )
-
-
-def rollup_refresh(*, limit: int = 500, seconds: float | None = None) -> int:
-    """Recompute up to `limit` dirty committee-months (and, if `seconds` is given, stop
-    taking new ones once that time has passed, after at least one), then the district
-    months they touched; each in its own transaction, the dirty row locked (SKIP LOCKED)
-    so two refreshers never work on one cell. Returns the number of committee-months."""
-    started = clock.monotonic()
-    done = 0
-    for _ in range(limit):
-        if seconds is not None and done and clock.monotonic() - started >= seconds:
-            break
-        with transaction.atomic():
-            dirty = (
-                StatDirty.objects.select_for_update(skip_locked=True).order_by("marked_at").first()
-            )
-            if dirty is None:
-                break
-            _recompute(dirty.committee_id, dirty.month)
-            dirty.delete()
-            done += 1
-    _refresh_district(limit=limit)
-    return done
-
-
-def _refresh_district(*, limit: int) -> None:
-    # A committee-month refresh marks its month in its own transaction; one that commits
-    # while this recompute runs re-marks the month (waiting for this row's lock first), so
-    # the month is recomputed again and no change is missed.
-    for _ in range(limit):
-        with transaction.atomic():
-            dirty = (
-                DistrictStatDirty.objects.select_for_update(skip_locked=True)
-                .order_by("marked_at")
-                .first()
-            )
-            if dirty is None:
-                break
-            _recompute_district(dirty.month)
-            dirty.delete()
-
-
-def rollup_rebuild() -> int:
-    """Recompute every committee-month that has cases (after a bulk load), then every
-    district month."""
-    StatDirty.objects.all().delete()
-    MonthlyStat.objects.all().delete()
-    DurationStat.objects.all().delete()
-    DistrictMonthlyStat.objects.all().delete()
-    DistrictDurationStat.objects.all().delete()
-    months = set()
-    for field in ("received_at", "accepted_at", "concluded_at"):
-        rows = Case.objects.exclude(**{field: None}).values_list("committee_id", field)
-        rows = (
-            rows.annotate(
-                y=ExtractYear(field, tzinfo=timezone.get_current_timezone()),
-                m=ExtractMonth(field, tzinfo=timezone.get_current_timezone()),
-            )
-            .values_list("committee_id", "y", "m")
-            .distinct()
-            .order_by()
-        )
-        months |= {(c, date(y, m, 1)) for c, y, m in rows}
-    applied = Agreement.objects.exclude(judicial_applied_on=None).values_list(
-        "case__committee_id", "judicial_applied_on"
-    )
-    months |= {(c, first_of_month(day)) for c, day in applied}
-    for committee_id, month in sorted(months):
-        with transaction.atomic():
-            _recompute(committee_id, month)
-    _refresh_district(limit=len(months) + 1)
-    return len(months)
 
 
 def rollup_as_of(scope: Filter) -> datetime:
@@ -505,7 +224,7 @@ def transfers(scope: Filter, period: Period) -> dict:
     }
 
 
-def _rates(counts: dict) -> dict:
+def rates(counts: dict) -> dict:
     concluded = counts["succeeded"] + counts["failed"] + counts["withdrawn"]
     return {
         "concluded": concluded,
@@ -524,7 +243,7 @@ def summary(scope: Filter, period: Period) -> dict:
     counts["agreement_amount"] = Decimal(counts["agreement_amount"]).quantize(Decimal("0.01"))
     return {
         **counts,
-        **_rates(counts),
+        **rates(counts),
         **transfers(scope, period),
         "overdue": overdue_now(scope, period),
         "median_days_to_conclude": median_days_to_conclude(scope, period, rollup=use_rollup),
@@ -580,7 +299,7 @@ def _fetch_sums(queryset) -> list[dict]:
     return rows
 
 
-def _rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
+def rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
     cells = _cells(scope, period, by_committee=bool({"committee", "area"} & set(dims)))
     fields = {
         "dispute_type": "dispute_type",
@@ -630,7 +349,7 @@ RAW_BASIS = {
 }
 
 
-def _raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
+def raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
     aggregates = _raw_case_aggregates(period)
     base = scope.cases()  # each date basis below filters by its own column (and index)
     fields = {
@@ -683,8 +402,6 @@ def _raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]
 def _name_rows(rows: list[dict], dims: list[str]) -> None:
     """Put the committee's and the area's names and the dispute type's label beside
     their codes, so a reader of the rows needs no second look-up (two small queries)."""
-    from committees.models import Area, Committee
-
     names = {}
     if "committee" in dims:
         ids = {row["committee"] for row in rows}
@@ -704,11 +421,11 @@ def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
     """Rows of the requested dimensions, each with the summary's counts and rates, and
     names and labels beside the codes (`committee_name`, `area_name`, `dispute_type_label`)."""
     use_rollup = period.is_whole_months and set(dims) <= ROLLUP_DIMENSIONS
-    rows = (_rollup_breakdown if use_rollup else _raw_breakdown)(scope, period, dims)
+    rows = (rollup_breakdown if use_rollup else raw_breakdown)(scope, period, dims)
     for row in rows:
         row["amount_involved"] = Decimal(row["amount_involved"]).quantize(Decimal("0.01"))
         row["agreement_amount"] = Decimal(row["agreement_amount"]).quantize(Decimal("0.01"))
-        row.update(_rates(row))
+        row.update(rates(row))
     _name_rows(rows, dims)
     rows.sort(key=lambda r: tuple("" if r[d] is None else str(r[d]) for d in dims))
     return {
@@ -725,9 +442,6 @@ def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
 def mechanisms(scope: Filter, period: Period) -> list[dict]:
     """Per docking mechanism: referrals in and out created in the period, inbound ones
     concluded and succeeded in the period, and feedback sent on time or late."""
-    from committees.models import Mechanism
-    from mediation.models import Referral
-
     referrals = scope.on(Referral.objects.all(), "committee_id")
     created = period.within("created_at")
     fed_back = period.within("feedback_at") & Q(direction="inbound")
@@ -752,99 +466,3 @@ def mechanisms(scope: Filter, period: Period) -> list[dict]:
         {"mechanism": m.code, "name": m.name, **{k: rows.get(m.id, {}).get(k, 0) for k in empty}}
         for m in Mechanism.objects.order_by("id")
     ]
-
-
-# --- the Ministry's monthly table ------------------------------------------------------------
-
-MINISTRY_COLUMNS = [
-    ("accepted", "调解纠纷数（件）"),
-    ("accepted_party_application", "其中：当事人申请（件）"),
-    ("accepted_screening", "其中：主动调解（件）"),
-    ("accepted_referred", "其中：委托移送（件）"),
-    ("succeeded", "调解成功数（件）"),
-    ("success_rate_percent", "调解成功率（%）"),
-    ("written_agreements", "书面协议（件）"),
-    ("oral_agreements", "口头协议（件）"),
-    ("judicial_confirmations", "司法确认（件）"),
-    ("concluded_people", "涉及当事人（人）"),
-    ("agreement_amount", "协议涉及金额（元）"),
-    ("prevented_suicide_cases", "防止民间纠纷引起自杀（件）"),
-    ("prevented_suicide", "防止民间纠纷引起自杀（人）"),
-    ("prevented_civil_to_criminal_cases", "防止民间纠纷转化为刑事案件（件）"),
-    ("prevented_civil_to_criminal", "防止民间纠纷转化为刑事案件（人）"),
-    ("prevented_group_fight_cases", "制止群体性械斗（件）"),
-    ("prevented_group_fight", "制止群体性械斗（人）"),
-    ("prevented_group_petition_cases", "制止群体性上访（件）"),
-    ("prevented_group_petition", "制止群体性上访（人）"),
-]
-
-
-def _ministry_values(counts: dict) -> dict:
-    values = {name: counts.get(name, 0) for name, _ in MINISTRY_COLUMNS}
-    values["accepted_referred"] = (
-        counts["accepted"] - counts["accepted_party_application"] - counts["accepted_screening"]
-    )
-    concluded = counts["succeeded"] + counts["failed"] + counts["withdrawn"]
-    values["success_rate_percent"] = (
-        round(100 * counts["succeeded"] / concluded, 2) if concluded else None
-    )
-    return values
-
-
-def ministry_table(scope: Filter, period: Period) -> dict:
-    """The monthly table: one row per dispute type in the Ministry's order (sub-rows under
-    their parent, whose row includes them), then 合计; and the footer block."""
-    from committees.models import DisputeType, Mediator
-    from mediation.models import ScreeningReport
-
-    by_type = {
-        row["dispute_type"]: row for row in breakdown(scope, period, ["dispute_type"])["rows"]
-    }
-    zero = {name: 0 for name in ADDITIVE}
-    rows, total = [], dict(zero)
-    for dispute_type in DisputeType.objects.select_related("parent").order_by("ministry_row", "id"):
-        codes = [dispute_type.code, *choices.SUB_TYPES.get(dispute_type.code, [])]
-        counts = dict(zero)
-        for code in codes:
-            for name in ADDITIVE:
-                counts[name] += by_type.get(code, zero)[name]
-        if dispute_type.parent_id is None:
-            for name in ADDITIVE:
-                total[name] += counts[name]
-        rows.append(
-            {
-                "code": dispute_type.code,
-                "label": ("    " if dispute_type.parent_id else "") + dispute_type.name,
-                **_ministry_values(counts),
-            }
-        )
-    rows.append({"code": "total", "label": "合计", **_ministry_values(total)})
-
-    committee_qs = _active_committees(scope)
-    mediators = scope.on(Mediator.objects.filter(is_active=True))
-    reports = scope.on(
-        ScreeningReport.objects.filter(
-            period__gte=period.start.strftime("%Y-%m"), period__lte=period.end.strftime("%Y-%m")
-        )
-    )
-    report_sums = reports.aggregate(
-        rounds=Count("id"),
-        found=Coalesce(Sum("disputes_found"), 0),
-        prevented=Coalesce(Sum("prevented"), 0),
-    )
-    footer = {
-        "screening_rounds": report_sums["rounds"],
-        "screening_disputes_found": report_sums["found"],
-        "disputes_prevented": report_sums["prevented"],
-        "committees": committee_qs.count(),
-        "mediators": mediators.count(),
-        "full_time_mediators": mediators.filter(is_full_time=True).count(),
-        "as_of": summary(scope, period)["as_of"],
-    }
-    return {"columns": MINISTRY_COLUMNS, "rows": rows, "footer": footer}
-
-
-def _active_committees(scope: Filter):
-    from committees.models import Committee
-
-    return scope.on(Committee.objects.filter(is_active=True), "id")

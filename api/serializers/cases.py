@@ -1,0 +1,240 @@
+"""A case as its readers see it: in a list, in full, its history; personal-data access
+records."""
+
+import copy
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api import fields
+from api.serializers.followups import FollowUpSerializer
+from api.serializers.parties import (
+    PartySerializer,
+    ResponsibleLeaderSerializer,
+    party_serializer,
+)
+from api.serializers.routing import TransferSerializer
+from mediation import workflow
+from mediation.models import Agreement, Case, CaseEvent, MediationSession, PersonalDataAccess
+from mediation.validators import mask_phone
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = fields.MODEL_FIELD_MAPPING
+
+    class Meta:
+        model = MediationSession
+        fields = [
+            "id",
+            "held_at",
+            "place",
+            "participants",
+            "summary",
+            "party_present",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_at"]
+        extra_kwargs = {"summary": {"allow_blank": False}}
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    judicial_confirmation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "number",
+            "form",
+            "terms",
+            "amount",
+            "performance_deadline",
+            "effective_on",
+            "intends_judicial_confirmation",
+            "performance",
+            "judicial_confirmation",
+        ]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_judicial_confirmation(self, agreement) -> dict | None:
+        if not agreement.judicial_applied_on:
+            return None
+        return {
+            "applied_on": agreement.judicial_applied_on,
+            "court": agreement.judicial_court,
+            "result": agreement.judicial_result,
+            "ruling_number": agreement.judicial_ruling_number,
+        }
+
+
+def _leader(case, unmasked: bool) -> dict | None:
+    if not case.responsible_leader_name:
+        return None
+    phone = case.responsible_leader_phone
+    return {
+        "name": case.responsible_leader_name,
+        "post": case.responsible_leader_post,
+        "phone": phone if unmasked else mask_phone(phone),
+    }
+
+
+class BuiltOnceFields:
+    """A ModelSerializer that inspects its model once per class, not once per instance.
+
+    DRF builds a ModelSerializer's fields from the model's metadata every time a
+    serializer is made (for a case: 40 fields, their validators and relations), which
+    was 15 % of a registration's CPU (bench/load.py's profile). The fields built the
+    first time are kept unbound on the class, and each instance gets a deep copy, as DRF
+    itself does with declared fields."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)
+
+
+class CaseListSerializer(BuiltOnceFields, serializers.ModelSerializer):
+    """A case in a list: parties masked unless the caller is a member of the holding
+    committee (context["scope"])."""
+
+    parties = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    responsible_leader = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "previous_numbers",
+            "committee",
+            "status",
+            "transfer_pending",
+            "dispute_type",
+            "source",
+            "difficulty",
+            "title",
+            "amount_involved",
+            "people_involved",
+            "occurred_on",
+            "risk_flags",
+            "responsible_leader",
+            "received_at",
+            "accepted_at",
+            "due_on",
+            "concluded_at",
+            "outcome",
+            "overdue",
+            "party_visits",
+            "parties",
+        ]
+
+    @extend_schema_field(PartySerializer(many=True))
+    def get_parties(self, case) -> list[dict]:
+        serializer = party_serializer(
+            self, unmasked=self.context["scope"].is_member(case.committee_id)
+        )
+        return [serializer.to_representation(party) for party in case.parties.all()]
+
+    @extend_schema_field(ResponsibleLeaderSerializer(allow_null=True))
+    def get_responsible_leader(self, case) -> dict | None:
+        return _leader(case, self.context["scope"].is_member(case.committee_id))
+
+
+class CaseSerializer(CaseListSerializer):
+    mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    recused_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    sessions = SessionSerializer(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField()
+    transfers = TransferSerializer(many=True, read_only=True)
+    referrals = serializers.SerializerMethodField()
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    prevented = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    repeat_dispute = serializers.SerializerMethodField(
+        help_text="Set at registration: other open or recent cases of the same parties (by "
+        "ID number) anywhere in the district: their count and the names of the committees "
+        "holding an open one. Outside the holding committee the names are withheld."
+    )
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "facts",
+            "claims",
+            "extended_days",
+            "extension_reason",
+            "archived_at",
+            "guidance",
+            "closing_reason",
+            "decline_reason_code",
+            "decline_notice",
+            "prevented",
+            "mediators",
+            "recused_mediators",
+            "sessions",
+            "agreement",
+            "transfers",
+            "referrals",
+            "follow_ups",
+            "allowed_actions",
+            "repeat_dispute",
+        ]
+
+    @extend_schema_field(AgreementSerializer(allow_null=True))
+    def get_agreement(self, case) -> dict | None:
+        agreement = getattr(case, "agreement", None)
+        return AgreementSerializer(agreement).data if agreement else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_referrals(self, case) -> list[dict]:
+        return [
+            {
+                "id": r.id,
+                "direction": r.direction,
+                "mechanism": r.mechanism.code,
+                "institution": r.institution_id,
+                "status": r.status,
+                "external_ref": r.external_ref,
+                "feedback_due": r.feedback_due,
+                "result": r.result,
+            }
+            for r in case.referrals.all()
+        ]
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return workflow.allowed_actions(case, actor=self.context["request"].user)
+
+    def get_repeat_dispute(self, case) -> dict:
+        """Personal data (the same person's cases elsewhere): whole to the holding
+        committee only, like the parties."""
+        signal = case.repeat_dispute or {}
+        if signal and not self.context["scope"].is_member(case.committee_id):
+            return {**signal, "committees": []}
+        return signal
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "from_status",
+            "to_status",
+            "committee",
+            "other_committee",
+            "data",
+        ]
+
+
+class PersonalDataAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonalDataAccess
+        fields = ["id", "user", "username", "case", "at", "via", "kind", "for_case", "shown"]
