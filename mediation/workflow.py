@@ -38,6 +38,9 @@ class Action:
     by: str | None = None
     # True for the transfer decisions, the only actions a frozen case allows.
     allowed_while_transfer_pending: bool = False
+    # What the action does to the transfer freeze (`Case.transfer_pending`): True freezes
+    # the case, False unfreezes it, None leaves it.
+    freezes: bool | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -70,6 +73,7 @@ ACTIONS: dict[str, Action] = {
             OPEN,
             Status.REGISTERED,
             allowed_while_transfer_pending=True,
+            freezes=False,
         ),
         # Actions that keep the state.
         Action("assign", "指派调解员", OPEN, by=DIRECTOR),
@@ -82,8 +86,14 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
             by=MEMBER,
         ),
-        Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR),
-        Action("transfer_closed", "移送未接收", OPEN, allowed_while_transfer_pending=True),
+        Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR, freezes=True),
+        Action(
+            "transfer_closed",
+            "移送未接收",
+            OPEN,
+            allowed_while_transfer_pending=True,
+            freezes=False,
+        ),
     ]
 }
 
@@ -108,7 +118,8 @@ def check(case, action_name: str) -> Action:
 
 
 def move(case, action_name: str) -> tuple[str, str]:
-    """The one function that changes Case.status. Returns (from_status, to_status).
+    """The one function that changes Case.status and the transfer freeze
+    (Case.transfer_pending). Returns (from_status, to_status).
 
     The caller (a service) holds the row lock and saves the case.
     """
@@ -116,6 +127,8 @@ def move(case, action_name: str) -> tuple[str, str]:
     before = case.status
     if action.to_status is not None:
         case.status = action.to_status
+    if action.freezes is not None:
+        case.transfer_pending = action.freezes
     return before, case.status
 
 

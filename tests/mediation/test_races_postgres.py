@@ -263,7 +263,7 @@ def test_two_concurrent_accepts_one_wins_the_other_gets_409(
     case = register(mediator_a, committee_a)
     body = {"mediators": [membership(mediator_a, committee_a).id]}
     path = f"/api/v1/cases/{case.id}/accept/"
-    slow_down(monkeypatch, services, "case_event_record")
+    slow_down(monkeypatch, services.cases, "case_event_record")
 
     # when
     responses = race([post(director_a, path, body), post(second_director, path, body)])
