@@ -332,7 +332,7 @@ def test_concurrent_decisions_on_one_transfer_exactly_one_wins(
         ("cancel", director_a, f"{base}/cancel/", None),
     ]
     plan = [decisions[index % 3] for index in range(20)]
-    slow_down(monkeypatch, routing, "case_event_record")
+    slow_down(monkeypatch, services.routing, "case_event_record")
 
     # when
     responses = race([post(user, path, body) for _, user, path, body in plan])
