@@ -19,8 +19,8 @@ from committees.scope import scope_for
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 
-# Who may take an action (the role the service requires, `_require_member` or
-# `_require_director` in mediation/services.py); None: no caller takes it on the case
+# Who may take an action (the role the service requires, `require_member` or
+# `require_director` in mediation/services/kernel.py); None: no caller takes it on the case
 # itself (the transfer decisions and a partner's feedback have their own endpoints).
 MEMBER = "member"  # any member of the holding committee, directors included
 DIRECTOR = "director"  # a director or deputy director of the holding committee
