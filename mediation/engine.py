@@ -20,10 +20,9 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from mediation import choices, notify, statistics
+from mediation import choices, notify, schedule, statistics
 from mediation.models import Agreement, Case, FollowUp, RatingLink, ScreeningReport
 from mediation.rules import rule
-from mediation.schedule import followups_ensure_screening
 from mediation.services import routing
 
 Kind = FollowUp.Kind
@@ -113,7 +112,7 @@ def followups_scan(*, budget_seconds: float = 12, batch: int = 100) -> int:
     """Claim and fire due rows until none are left or the time budget is used."""
     started = clock.monotonic()
     fired = 0
-    followups_ensure_screening()
+    schedule.followups_ensure_screening()
     while clock.monotonic() - started < budget_seconds:
         ids = followups_claim(limit=batch)
         if not ids:
@@ -199,15 +198,7 @@ def _overdue(row: FollowUp) -> None:
             body=f"【人民调解】{title}，请督办。",
             case=case,
         )
-    FollowUp.objects.get_or_create(
-        case=case,
-        kind=Kind.OVERDUE,
-        step=row.step + 1,
-        defaults={
-            "committee_id": case.committee_id,
-            "due_at": row.due_at + timedelta(days=rule("OVERDUE_REPEAT_DAYS")),
-        },
-    )
+    schedule.overdue_repeat(row)
 
 
 def _performance_check(row: FollowUp) -> None:

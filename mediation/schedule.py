@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from committees.models import Committee
 from mediation import choices
+from mediation.calendar import add_working_days
 from mediation.models import Case, FollowUp, ScreeningReport
 from mediation.rules import rule
 
@@ -107,6 +108,89 @@ def followups_sync_case(*, case: Case) -> None:
         _cancel(case, Kind.PERFORMANCE_CHECK, Kind.JUDICIAL_WINDOW, Kind.SATISFACTION)
 
 
+def overdue_repeat(row: FollowUp) -> None:
+    """The next overdue alert, OVERDUE_REPEAT_DAYS after this one (once per step), for the
+    committee holding the case now."""
+    FollowUp.objects.get_or_create(
+        case_id=row.case_id,
+        kind=Kind.OVERDUE,
+        step=row.step + 1,
+        defaults={
+            "committee_id": row.case.committee_id,
+            "due_at": row.due_at + timedelta(days=rule("OVERDUE_REPEAT_DAYS")),
+        },
+    )
+
+
+def performance_check_again(row: FollowUp) -> None:
+    """A second performance check, SECOND_PERFORMANCE_CHECK_DAYS from today (once)."""
+    FollowUp.objects.get_or_create(
+        case_id=row.case_id,
+        kind=Kind.PERFORMANCE_CHECK,
+        step=row.step + 1,
+        defaults={
+            "committee_id": row.committee_id,
+            "due_at": at_local(
+                timezone.localdate() + timedelta(days=rule("SECOND_PERFORMANCE_CHECK_DAYS"))
+            ),
+        },
+    )
+
+
+def bad_rating_review(case: Case, *, rating_id: int, stars: int) -> FollowUp:
+    """The director's review of a bad rating, due in BAD_RATING_REVIEW_WORKING_DAYS."""
+    due = add_working_days(timezone.localdate(), rule("BAD_RATING_REVIEW_WORKING_DAYS"))
+    return FollowUp.objects.create(
+        kind=Kind.BAD_RATING_REVIEW,
+        case=case,
+        committee_id=case.committee_id,
+        due_at=at_local(due),
+        result={"rating": rating_id, "stars": stars},
+    )
+
+
+# --- transfers and referrals ----------------------------------------------------------------
+
+
+def transfer_response(transfer) -> FollowUp:
+    """The transfer returns to the sender unless answered by `respond_by`."""
+    return FollowUp.objects.create(
+        kind=Kind.TRANSFER_RESPONSE,
+        case_id=transfer.case_id,
+        transfer=transfer,
+        committee_id=transfer.from_committee_id,
+        due_at=transfer.respond_by,
+    )
+
+
+def transfer_closed(transfer, *, accepted: bool) -> int:
+    """The transfer was decided: its response row is done (accepted) or cancelled."""
+    if accepted:
+        return FollowUp.objects.filter(transfer=transfer, status=FollowUp.Status.SCHEDULED).update(
+            status=FollowUp.Status.DONE, done_at=timezone.now()
+        )
+    return FollowUp.objects.filter(
+        transfer=transfer, kind=Kind.TRANSFER_RESPONSE, status=FollowUp.Status.SCHEDULED
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+
+
+def referral_feedback(referral) -> FollowUp:
+    """The outcome of an inbound referral is due back by `feedback_due` (09:00)."""
+    return FollowUp.objects.create(
+        kind=Kind.REFERRAL_FEEDBACK,
+        case_id=referral.case_id,
+        referral=referral,
+        committee_id=referral.committee_id,
+        due_at=at_local(referral.feedback_due),
+    )
+
+
+def referral_answered(referral, now: datetime) -> int:
+    return FollowUp.objects.filter(referral=referral, status=FollowUp.Status.SCHEDULED).update(
+        status=FollowUp.Status.DONE, done_at=now
+    )
+
+
 # --- schedules not tied to one case ---------------------------------------------------------
 
 
@@ -151,3 +235,13 @@ def followups_ensure_screening(*, today: date | None = None) -> int:
                 )
     FollowUp.objects.bulk_create(rows)
     return len(rows)
+
+
+def screening_reminders_cancel(committee_id: int, period: str) -> int:
+    """The report for `period` is filed: its reminders are moot."""
+    return FollowUp.objects.filter(
+        kind=Kind.SCREENING_REPORT,
+        committee_id=committee_id,
+        period=period,
+        status=FollowUp.Status.SCHEDULED,
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())

@@ -1,18 +1,14 @@
 """What people do with follow-ups: record the outcome of one that asks for it (履行回访,
 差评复核) and rate the service (a party, without a login)."""
 
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from mediation import choices
-from mediation.calendar import add_working_days
+from mediation import choices, schedule
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotFound
 from mediation.models import Agreement, Case, FollowUp, RatingLink
-from mediation.rules import rule
-from mediation.schedule import at_local
 from mediation.services.checks import check_text
 from mediation.services.kernel import require_member
 from mediation.validators import SHORT_TEXT_MAX
@@ -62,18 +58,7 @@ def followup_complete(
                     "协议未完全履行：当事人可以就调解协议共同向人民法院申请司法确认，"
                     "或者就协议的履行、内容向人民法院提起诉讼。"
                 )
-                FollowUp.objects.get_or_create(
-                    case_id=row.case_id,
-                    kind=Kind.PERFORMANCE_CHECK,
-                    step=row.step + 1,
-                    defaults={
-                        "committee_id": row.committee_id,
-                        "due_at": at_local(
-                            timezone.localdate()
-                            + timedelta(days=rule("SECOND_PERFORMANCE_CHECK_DAYS"))
-                        ),
-                    },
-                )
+                schedule.performance_check_again(row)
         row.save()
         if case is not None:
             case_event_record(
@@ -104,13 +89,5 @@ def rating_submit(*, token: str, stars: int, comment: str = "") -> RatingLink:
         link.stars, link.comment, link.used_at = stars, (comment or "").strip(), timezone.now()
         link.save()
         if stars <= BAD_RATING_MAX_STARS:
-            case = link.case
-            due = add_working_days(timezone.localdate(), rule("BAD_RATING_REVIEW_WORKING_DAYS"))
-            FollowUp.objects.create(
-                kind=Kind.BAD_RATING_REVIEW,
-                case=case,
-                committee_id=case.committee_id,
-                due_at=at_local(due),
-                result={"rating": link.id, "stars": stars},
-            )
+            schedule.bad_rating_review(link.case, rating_id=link.id, stars=stars)
     return link

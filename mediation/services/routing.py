@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from committees.models import Committee, Institution, Mechanism
 from committees.scope import scope_for
-from mediation import choices, statistics, workflow
+from mediation import choices, schedule, statistics, workflow
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from mediation.models import Case, FollowUp, Referral, Transfer
-from mediation.schedule import at_local
+from mediation.models import Case, Referral, Transfer
 from mediation.services.checks import check_text
 from mediation.services.intake import register
 from mediation.services.kernel import (
@@ -79,13 +78,7 @@ def transfer_request(
             requested_at=now,
             respond_by=now + timedelta(days=rule("TRANSFER_RESPONSE_DAYS")),
         )
-        FollowUp.objects.create(
-            kind=FollowUp.Kind.TRANSFER_RESPONSE,
-            case=case,
-            transfer=transfer,
-            committee_id=case.committee_id,
-            due_at=transfer.respond_by,
-        )
+        schedule.transfer_response(transfer)
         case_event_record(
             case=case,
             kind="transfer_requested",
@@ -122,9 +115,7 @@ def _close(case: Case, transfer: Transfer, status: str, actor, reason: str, kind
     transfer.decided_at = timezone.now()
     transfer.decision_reason = reason
     transfer.save()
-    FollowUp.objects.filter(
-        transfer=transfer, kind=FollowUp.Kind.TRANSFER_RESPONSE, status=FollowUp.Status.SCHEDULED
-    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+    schedule.transfer_closed(transfer, accepted=False)
     case_event_record(
         case=case,
         kind=kind,
@@ -161,9 +152,7 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
         transfer.decided_by = actor
         transfer.decided_at = timezone.now()
         transfer.save()
-        FollowUp.objects.filter(transfer=transfer, status=FollowUp.Status.SCHEDULED).update(
-            status=FollowUp.Status.DONE, done_at=timezone.now()
-        )
+        schedule.transfer_closed(transfer, accepted=True)
         case_event_record(
             case=case,
             kind="transfer_accepted",
@@ -291,13 +280,7 @@ def referral_receive(
             created_by=actor,
             feedback_due=today + timedelta(days=mechanism.feedback_days),
         )
-        FollowUp.objects.create(
-            kind=FollowUp.Kind.REFERRAL_FEEDBACK,
-            case=case,
-            referral=referral,
-            committee=committee,
-            due_at=at_local(referral.feedback_due),
-        )
+        schedule.referral_feedback(referral)
         case_event_record(
             case=case,
             kind="referral_received",
@@ -340,9 +323,7 @@ def referral_record_outcome(*, case: Case) -> list[Referral]:
         referral.feedback_at = now
         referral.status = Referral.Status.CLOSED
         referral.save()
-        FollowUp.objects.filter(referral=referral, status=FollowUp.Status.SCHEDULED).update(
-            status=FollowUp.Status.DONE, done_at=now
-        )
+        schedule.referral_answered(referral, now)
         case_event_record(
             case=case,
             kind="referral_feedback_sent",

@@ -6,20 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from committees.models import Committee
+from mediation import schedule
 from mediation.exceptions import Conflict, InvalidInput
-from mediation.models import (
-    FollowUp,
-    ScreeningReport,
-)
-from mediation.services.checks import (
-    check_text,
-)
-from mediation.services.kernel import (
-    require_member,
-)
-from mediation.validators import (
-    SHORT_TEXT_MAX,
-)
+from mediation.models import ScreeningReport
+from mediation.services.checks import check_text
+from mediation.services.kernel import require_member
+from mediation.validators import SHORT_TEXT_MAX
 
 # --- screening reports (矛盾纠纷排查) -------------------------------------------------------
 
@@ -73,10 +65,5 @@ def screening_report_file(
                 )
         except IntegrityError:
             raise already_filed from None
-        FollowUp.objects.filter(
-            kind=FollowUp.Kind.SCREENING_REPORT,
-            committee=committee,
-            period=period,
-            status=FollowUp.Status.SCHEDULED,
-        ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+        schedule.screening_reminders_cancel(committee.id, period)
     return report
