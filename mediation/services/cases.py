@@ -1,4 +1,4 @@
-"""The only writers of case state (docs/design.md principle 1).
+"""The writers of a case through its workflow (docs/design.md principle 1).
 
 Each public function runs in one transaction, locks the case row and re-reads it, checks
 the move against mediation.workflow, writes the change, appends a CaseEvent, and
@@ -15,7 +15,6 @@ Permissions: `actor` must hold the right role on the holding committee (director
 decline, assign and transfer; members record, conclude, withdraw, extend, edit, archive);
 superusers may act for anyone (corrections through the admin).
 """
-
 
 from datetime import date, datetime, timedelta
 

@@ -1,7 +1,6 @@
 """What people do with follow-ups: record the outcome of one that asks for it (履行回访,
 差评复核) and rate the service (a party, without a login)."""
 
-
 from django.db import transaction
 from django.utils import timezone
 
