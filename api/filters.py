@@ -138,13 +138,8 @@ class TransferFilter(django_filters.FilterSet):
         fields = ["case"]
 
     def filter_direction(self, queryset, name, value):
-        from committees.scope import scope_for
-
-        scope = scope_for(self.request.user)
-        if scope.sees_everything:
-            return queryset
-        field = "to_committee_id__in" if value == "incoming" else "from_committee_id__in"
-        return queryset.filter(**{field: scope.committee_ids})
+        user = self.request.user
+        return queryset.incoming_to(user) if value == "incoming" else queryset.outgoing_from(user)
 
 
 class ReferralFilter(django_filters.FilterSet):

@@ -18,10 +18,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api import filters
+from api.schema import error
 from api.serializers import MAX_ID
 from api.views import XLSX, FileExportNegotiation
 from committees.scope import scope_for, visible_committees
-from mediation import crypto, ledger, tasks
+from mediation import crypto, ledger, selectors, tasks
 from mediation.exceptions import InvalidInput
 from mediation.models import Case, LedgerImport
 
@@ -82,15 +83,14 @@ class LedgerImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        scope = scope_for(self.request.user)
-        jobs = LedgerImport.objects.defer("content")
-        if scope.sees_everything:
-            return jobs
-        return jobs.filter(committee_id__in=scope.supervised | scope.director_of)
+        return selectors.ledger_import_list(self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": ImportCreateSerializer},
-        responses={202: LedgerImportSerializer},
+        responses={
+            202: LedgerImportSerializer,
+            404: error("调委会不存在，或不在可导入的范围内（`not_found`）。"),
+        },
     )
     def create(self, request, *args, **kwargs):
         body = ImportCreateSerializer(data=request.data)
@@ -158,8 +158,7 @@ class CaseExportView(APIView):
         responses={(200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request):
-        scope = scope_for(request.user)
-        if not scope.sees_everything and not scope.committee_ids:
+        if not scope_for(request.user).has_committees:
             raise PermissionDenied("只有调委会、司法所和区司法局可以导出台账。")
         kind = request.query_params.get("format", "xlsx")
         if kind not in ("xlsx", "csv"):

@@ -1,8 +1,5 @@
 """Views: authenticate, parse, call one service or selector, serialize."""
 
-from datetime import timedelta
-
-from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -22,20 +19,11 @@ from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.schema import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED, error
 from api.stats_cache import cached_answer
-from committees.models import Area, Committee, Institution, Mechanism, Mediator, Role
-from committees.scope import committees_in_area, scope_for
-from mediation import audit, followups, health, routing, services, statistics
+from committees.models import Area, Committee, Institution, Mechanism, Mediator
+from committees.scope import scope_for
+from mediation import audit, followups, health, routing, selectors, services, statistics
 from mediation.exceptions import InvalidInput
-from mediation.models import (
-    Case,
-    FollowUp,
-    Notification,
-    PersonalDataAccess,
-    RatingLink,
-    Referral,
-    ScreeningReport,
-    Transfer,
-)
+from mediation.models import Case, Notification, PersonalDataAccess, RatingLink
 
 
 class MeView(APIView):
@@ -81,16 +69,6 @@ class MechanismViewSet(viewsets.ReadOnlyModelViewSet):
 # --- cases -------------------------------------------------------------------------------
 
 
-NEW_CASE_EMPTY_RELATIONS = (
-    "sessions",
-    "mediators",
-    "recused_mediators",
-    "transfers",
-    "referrals",
-    "follow_ups",
-)
-
-
 def _scope(request):
     return scope_for(request.user)
 
@@ -106,18 +84,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     pagination_class = CaseCursorPagination
 
     def get_queryset(self):
-        queryset = Case.objects.visible_to(self.request.user).select_related("committee")
         if self.action == "list":
-            return queryset.prefetch_related("parties")
-        return queryset.select_related("agreement").prefetch_related(
-            "parties",
-            "sessions",
-            "mediators",
-            "recused_mediators",
-            "transfers__case",
-            "referrals__mechanism",
-            "follow_ups",
-        )
+            return selectors.case_list(self.request.user)
+        return selectors.case_detail(self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "scope": _scope(self.request)}
@@ -128,10 +97,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _is_liaison_view(self, case=None) -> bool:
         scope = _scope(self.request)
-        if scope.sees_everything:
-            return False
         if case is None:
-            return bool(scope.liaison_of) and not scope.committee_ids
+            return scope.is_liaison_only
         return not scope.sees_committee(case.committee_id)
 
     def get_serializer_class(self):
@@ -145,15 +112,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _respond(self, case, status_code=200, *, new=False):
         if new:
-            # A case just registered has no agreement, sessions, mediators, transfers,
-            # referrals or follow-ups: read back the case and its parties only.
-            case = (
-                Case.objects.select_related("committee", "agreement")
-                .prefetch_related("parties")
-                .get(pk=case.pk)
-            )
-            for name in NEW_CASE_EMPTY_RELATIONS:
-                case._prefetched_objects_cache[name] = getattr(case, name).none()
+            case = selectors.new_case_detail(case.pk)
         else:
             case = self.get_queryset().get(pk=case.pk)
         if self._is_liaison_view(case):
@@ -425,12 +384,7 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.TransferFilter
 
     def get_queryset(self):
-        scope = _scope(self.request)
-        queryset = Transfer.objects.select_related("case")
-        if scope.sees_everything:
-            return queryset
-        ids = scope.committee_ids
-        return queryset.filter(Q(from_committee_id__in=ids) | Q(to_committee_id__in=ids))
+        return selectors.transfer_list(self.request.user)
 
     def _decide(self, service, body_class=None):
         transfer = self.get_object()
@@ -466,17 +420,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = filters.ReferralFilter
 
     def get_queryset(self):
-        scope = _scope(self.request)
-        queryset = Referral.objects.select_related("mechanism", "case").prefetch_related(
-            "case__parties"
-        )
-        if scope.sees_everything:
-            return queryset
-        # Committees see the referrals of the cases they hold now (a transferred case's
-        # referral moves with it); a liaison sees its institution's.
-        return queryset.filter(
-            Q(institution_id__in=scope.liaison_of) | Q(case__committee_id__in=scope.committee_ids)
-        )
+        return selectors.referral_list(self.request.user)
 
     @extend_schema(
         request=serializers.ReferralCreateSerializer,
@@ -531,10 +475,7 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.FollowUpFilter
 
     def get_queryset(self):
-        scope = _scope(self.request)
-        if scope.sees_everything:
-            return FollowUp.objects.all()
-        return FollowUp.objects.filter(committee_id__in=scope.committee_ids)
+        return selectors.followup_list(self.request.user)
 
     @extend_schema(
         request=serializers.FollowUpCompleteSerializer, responses=serializers.FollowUpSerializer
@@ -567,7 +508,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user)
+        return selectors.inbox(self.request.user)
 
     @extend_schema(request=None, responses=serializers.NotificationSerializer)
     @action(detail=True, methods=["post"])
@@ -621,10 +562,7 @@ class ScreeningReportViewSet(
     filterset_fields = ["period", "committee"]
 
     def get_queryset(self):
-        scope = _scope(self.request)
-        if scope.sees_everything:
-            return ScreeningReport.objects.all()
-        return ScreeningReport.objects.filter(committee_id__in=scope.committee_ids)
+        return selectors.screening_report_list(self.request.user)
 
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
@@ -660,38 +598,27 @@ class HealthView(APIView):
 
 
 def statistics_filter(request) -> tuple[statistics.Filter, statistics.Period]:
-    """The committees and period a statistics request covers, within the caller's scope.
+    """The committees and period a statistics request covers, within the caller's scope
+    (selectors.statistics_filter).
 
     A filter naming a committee or area outside the scope is 404 (never a silent empty
     answer); a caller with no committee in scope (a liaison) is 403."""
-    scope = _scope(request)
-    if not scope.sees_everything and not scope.committee_ids:
+    if not _scope(request).has_committees:
         raise PermissionDenied("统计数据仅向调委会、司法所和区司法局提供。")
+    params = _statistics_query(request)
+    return selectors.statistics_filter(
+        request.user,
+        committee=params.get("committee"),
+        area=params.get("area"),
+        start=params.get("from"),
+        end=params.get("to"),
+    )
+
+
+def _statistics_query(request) -> dict:
     query = serializers.StatisticsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    params = query.validated_data
-    allowed = None if scope.sees_everything else set(scope.committee_ids)
-    committees = allowed
-    if "committee" in params:
-        if (allowed is not None and params["committee"] not in allowed) or not (
-            Committee.objects.filter(pk=params["committee"]).exists()
-        ):
-            raise NotFound("调委会不存在或不在您的统计范围内。")
-        committees = {params["committee"]}
-    if "area" in params:
-        area_committees = committees_in_area(params["area"])
-        visible = area_committees if allowed is None else area_committees & allowed
-        if not visible:
-            raise NotFound("区划不存在或不在您的统计范围内。")
-        committees = visible if committees is None else committees & visible
-    today = timezone.localdate()
-    period = statistics.Period(
-        # Default: this year in whole months (to the end of this month), so the answer
-        # comes from the rollup; there are no cases after today anyway.
-        start=params.get("from") or today.replace(month=1, day=1),
-        end=params.get("to") or statistics.next_month(today) - timedelta(days=1),
-    )
-    return statistics.Filter(None if committees is None else frozenset(committees)), period
+    return query.validated_data
 
 
 STATISTICS_PARAMETERS = [
@@ -709,26 +636,11 @@ STATISTICS_ERRORS = {
 
 def reporting_unit(request) -> str:
     """填报单位 of an export: the committee or area asked for, else the caller's own unit
-    (its judicial office, its committee, or the district's justice bureau)."""
-    query = serializers.StatisticsQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    params = query.validated_data
-    if "committee" in params:
-        return Committee.objects.get(pk=params["committee"]).name
-    if "area" in params:
-        return Area.objects.get(pk=params["area"]).name
-    scope = _scope(request)
-    if scope.sees_everything:
-        bureau = Institution.objects.filter(
-            kind=Institution.Kind.JUSTICE_BUREAU, area__parent=None
-        ).first()
-        district = Area.objects.filter(parent=None).first()
-        return bureau.name if bureau else district.name if district else ""
-    offices = Institution.objects.filter(
-        roles__user=request.user, roles__kind=Role.Kind.JUDICIAL_OFFICE
-    ).order_by("code")
-    units = offices if offices.exists() else Committee.objects.filter(id__in=scope.member_of)
-    return "、".join(units.order_by("code").values_list("name", flat=True).distinct())
+    (selectors.reporting_unit)."""
+    params = _statistics_query(request)
+    return selectors.reporting_unit(
+        request.user, committee=params.get("committee"), area=params.get("area")
+    )
 
 
 class StatisticsSummaryView(APIView):
@@ -873,6 +785,6 @@ class PersonalDataAccessViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PersonalDataAccess.objects.none()
-        if not _scope(self.request).sees_everything:
+        if not _scope(self.request).is_district_office:
             raise PermissionDenied("个人信息查看记录仅向区司法局开放。")
-        return PersonalDataAccess.objects.all()
+        return selectors.personal_data_access_list(self.request.user)

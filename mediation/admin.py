@@ -19,6 +19,14 @@ from mediation.models import (
 )
 
 
+class VisibleOnly:
+    """An admin list reads through the model's `visible_to(user)` like every view
+    (committees.scope): a superuser or the district office sees every row."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -82,7 +90,7 @@ def archive_cases(modeladmin, request, queryset):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(VisibleOnly, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -135,34 +143,34 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["case", "kind", "from_committee", "to_committee", "status", "respond_by"]
     list_filter = ["status", "kind"]
     list_select_related = ["case", "from_committee", "to_committee"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyAdmin):
+class ReferralAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["case", "direction", "mechanism", "institution", "status", "feedback_due"]
     list_filter = ["direction", "status", "mechanism"]
     list_select_related = ["case", "mechanism", "institution"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyAdmin):
+class FollowUpAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["kind", "case", "committee", "due_at", "status", "fired_at", "done_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["case", "committee"]
 
 
 @admin.register(ScreeningReport)
-class ScreeningReportAdmin(ReadOnlyAdmin):
+class ScreeningReportAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["committee", "period", "disputes_found", "high_risk", "filed_at"]
     list_filter = ["period"]
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyAdmin):
+class PersonalDataAccessAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["at", "username", "kind", "case", "for_case", "via"]
     list_filter = ["kind"]
     search_fields = ["username", "case__number"]

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from committees.models import Committee, Institution, Mechanism, Mediator
-from committees.scope import scope_for
+from committees.scope import scope_for, scoped
 from mediation import choices, crypto
 from mediation.fields import EncryptedTextField
 
@@ -373,6 +373,20 @@ class CaseEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
 
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Transfers whose sending or receiving committee is in the user's scope."""
+        return scoped(self, user, "from_committee_id", "to_committee_id")
+
+    def incoming_to(self, user):
+        """Transfers to a committee in the user's scope (all for the district office)."""
+        return scoped(self, user, "to_committee_id")
+
+    def outgoing_from(self, user):
+        """Transfers from a committee in the user's scope (all for the district office)."""
+        return scoped(self, user, "from_committee_id")
+
+
 class Transfer(models.Model):
     """A case moving between committees (reassign to any active committee, escalate to an
     ancestor). At most one pending transfer per case; while pending the case is frozen."""
@@ -417,6 +431,8 @@ class Transfer(models.Model):
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     decision_reason = models.TextField("处理意见", blank=True)
 
+    objects = TransferQuerySet.as_manager()
+
     class Meta:
         verbose_name = "案件移送"
         verbose_name_plural = "案件移送"
@@ -435,6 +451,13 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_committee} → {self.to_committee}（{self.get_status_display()}）"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committees see the referrals of the cases they hold now (a transferred case's
+        referral moves with it); a liaison sees its institution's."""
+        return scoped(self, user, "case__committee_id", institution_field="institution_id")
 
 
 class Referral(models.Model):
@@ -490,6 +513,8 @@ class Referral(models.Model):
     result_on = models.DateField("结果日期", null=True, blank=True)
     note = models.TextField("说明", blank=True)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         verbose_name = "对接转介"
         verbose_name_plural = "对接转介"
@@ -498,6 +523,12 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mechanism} {self.get_direction_display()} {self.external_ref}"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Follow-ups of the committees in the user's scope."""
+        return scoped(self, user, "committee_id")
 
 
 class FollowUp(models.Model):
@@ -557,6 +588,8 @@ class FollowUp(models.Model):
     result = models.JSONField("结果", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
+    objects = FollowUpQuerySet.as_manager()
+
     class Meta:
         verbose_name = "跟进事项"
         verbose_name_plural = "跟进事项"
@@ -576,6 +609,14 @@ class FollowUp(models.Model):
     @property
     def needs_a_person(self) -> bool:
         return self.kind in (self.Kind.PERFORMANCE_CHECK, self.Kind.BAD_RATING_REVIEW)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user's own notifications; nobody reads another's."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
 
 
 class Notification(models.Model):
@@ -598,6 +639,8 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "通知"
@@ -666,6 +709,12 @@ class RatingLink(models.Model):
         return f"{self.case_id}/{self.party_id}"
 
 
+class ScreeningReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Screening reports of the committees in the user's scope."""
+        return scoped(self, user, "committee_id")
+
+
 class ScreeningReport(models.Model):
     """A committee's monthly 矛盾纠纷排查 report: one per committee per month."""
 
@@ -688,6 +737,8 @@ class ScreeningReport(models.Model):
         related_name="+",
     )
     filed_at = models.DateTimeField("填报时间", default=timezone.now)
+
+    objects = ScreeningReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "矛盾纠纷排查报告"
@@ -858,6 +909,12 @@ class StatDirty(models.Model):
         return f"{self.committee_id} {self.month:%Y-%m}"
 
 
+class PersonalDataAccessQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The access log is the district office's alone (no committee reads its own)."""
+        return self if scope_for(user).is_district_office else self.none()
+
+
 class PersonalDataAccess(models.Model):
     """One read of a case's personal data: who, when, which case, through which request.
     `reveal`: its parties (ID numbers, phones) shown unmasked, written by the API whenever
@@ -887,6 +944,8 @@ class PersonalDataAccess(models.Model):
     )
     shown = models.JSONField("显示内容", default=dict, blank=True)
 
+    objects = PersonalDataAccessQuerySet.as_manager()
+
     class Meta:
         verbose_name = "个人信息查看记录"
         verbose_name_plural = "个人信息查看记录"
@@ -895,6 +954,12 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.case_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LedgerImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Jobs of the committees the user may import into (`Scope.importable`)."""
+        return scoped(self, user, "committee_id", committees=lambda scope: scope.importable)
 
 
 class LedgerImport(models.Model):
@@ -931,6 +996,8 @@ class LedgerImport(models.Model):
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = LedgerImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "台账导入"

@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 
 from committees.models import Committee, Mediator, Role
 from committees.reference_data import reference_data_load
-from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+from tests.builders import member
+from tests.factories import RoleFactory, UserFactory, institution
 
 # Personal-data keys for the test run (also handed to worker subprocesses via the env).
 TEST_FIELD_KEY = "zw5I7Hyjh7t2FZaKMcL1aJnJneGtNklN22CrO422uOE="
@@ -36,6 +37,8 @@ OFFICE_OF_A = "J640106001"
 OFFICE_OF_B = "J640106002"
 COURT = "CRT640106"
 PETITION = "PET640106"
+MEDICAL = "C640106H01"  # the medical-dispute committee (a professional committee)
+ADMINISTRATIVE_PARTNER = "ADM-SCJ"  # an administrative department (行政调解对接)
 
 
 # --- the clock: the whole run can be moved to any instant -------------------------------------
@@ -109,36 +112,54 @@ def town_a(ref):
     return Committee.objects.get(code=TOWN_OF_A)
 
 
-def _member(committee, username, role):
-    user = UserFactory(username=username)
-    MediatorFactory(committee=committee, user=user, role=role, name=username)
-    return user
-
-
 @pytest.fixture
 def mediator_a(committee_a):
-    return _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR)
+    return member(committee_a, "mediator_a", Mediator.Role.MEDIATOR)
 
 
 @pytest.fixture
 def mediator_a2(committee_a):
-    return _member(committee_a, "mediator_a2", Mediator.Role.MEDIATOR)
+    return member(committee_a, "mediator_a2", Mediator.Role.MEDIATOR)
 
 
 @pytest.fixture
 def director_a(committee_a):
-    return _member(committee_a, "director_a", Mediator.Role.DIRECTOR)
+    return member(committee_a, "director_a", Mediator.Role.DIRECTOR)
 
 
 @pytest.fixture
 def director_town_a(town_a):
-    return _member(town_a, "director_town_a", Mediator.Role.DIRECTOR)
+    return member(town_a, "director_town_a", Mediator.Role.DIRECTOR)
 
 
 @pytest.fixture
 def outsider(committee_b):
     """A director of committee B: a real user with a real role, outside A's scope."""
-    return _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR)
+    return member(committee_b, "outsider_b", Mediator.Role.DIRECTOR)
+
+
+@pytest.fixture
+def medical(ref):
+    return Committee.objects.get(code=MEDICAL)
+
+
+@pytest.fixture
+def director_medical(medical):
+    return member(medical, "director_medical", Mediator.Role.DIRECTOR)
+
+
+@pytest.fixture
+def mediator_medical(medical):
+    return member(medical, "mediator_medical", Mediator.Role.MEDIATOR)
+
+
+@pytest.fixture
+def admin_liaison(ref):
+    return RoleFactory(
+        user=UserFactory(username="admin_liaison"),
+        kind=Role.Kind.LIAISON,
+        institution=institution(ADMINISTRATIVE_PARTNER),
+    ).user
 
 
 @pytest.fixture

@@ -617,7 +617,11 @@ def test_auth_cache_cors_and_throttle_defaults():
     assert defaults["AUTH_LOGIN_LOCKOUT_SECONDS"] == 900
     assert defaults["CORS_ALLOWED_ORIGINS"] == []
     assert defaults["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert defaults["THROTTLES"] == {"ratings": "30/minute", "statistics_export": "10/minute"}
+    assert defaults["THROTTLES"] == {
+        "ratings": "30/minute",
+        "statistics_export": "10/minute",
+        "ledger_export": "10/minute",
+    }
     assert defaults["SIMPLE_JWT"] == {
         "ROTATE_REFRESH_TOKENS": True,
         "BLACKLIST_AFTER_ROTATION": True,

@@ -57,6 +57,7 @@ from mediation.models import (
     ScreeningReport,
     Transfer,
 )
+from tests.builders import PARTIES, make_case, member
 from tests.conftest import (
     COMMITTEE_A,
     COMMITTEE_B,
@@ -64,7 +65,6 @@ from tests.conftest import (
     OFFICE_OF_A,
     OFFICE_OF_B,
     PETITION,
-    _member,
 )
 from tests.factories import RoleFactory, UserFactory, institution
 from tests.ledger_files import ledger_row, xlsx
@@ -74,11 +74,6 @@ PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 ID_NUMBER = "640104198001011235"
 PHONE = "13800000000"
 ADMINISTRATIVE_PARTNER = "ADM-SCJ"
-
-PARTIES = [
-    {"role": "applicant", "name": "张某", "id_number": ID_NUMBER, "phone": PHONE},
-    {"role": "respondent", "name": "李某"},
-]
 
 PERSONAS = (
     "anon",
@@ -223,14 +218,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> World:
         reason="申请人撤回申请",
     )
     # Another case of A with a pending transfer to committee B.
-    transferring = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
-        parties=PARTIES,
-        title="楼上漏水纠纷",
-        dispute_type="neighbourhood",
-    )
+    transferring = make_case(mediator_a, committee_a)
     transfer = routing.transfer_request(
         actor=director_a,
         case=_fresh(transferring),
@@ -239,14 +227,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> World:
         reason="当事人均居住在黄河东路第一社区",
     )
     # A case of A handed to the court (outbound): the court's liaison reports back.
-    referred = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
-        parties=PARTIES,
-        title="工程款纠纷",
-        dispute_type="contract",
-    )
+    referred = make_case(mediator_a, committee_a, title="工程款纠纷", dispute_type="contract")
     outbound = routing.case_refer(
         actor=director_a,
         case=_fresh(referred),
@@ -638,9 +619,9 @@ def make_personas(committee_a, committee_b) -> dict:
         return RoleFactory(user=UserFactory(username=username), kind=kind, institution=place).user
 
     return {
-        "outsider": _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
-        "member": _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
-        "director": _member(committee_a, "director_a", Mediator.Role.DIRECTOR),
+        "outsider": member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
+        "member": member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
+        "director": member(committee_a, "director_a", Mediator.Role.DIRECTOR),
         "office_b": role("office_b", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_B),
         "office_a": role("office_a", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_A),
         "district": role("district_office", Role.Kind.DISTRICT_OFFICE),

@@ -20,29 +20,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import IdempotencyKey
-from mediation import services
 from mediation.models import Case, ScreeningReport
+from tests.builders import PARTIES, case_body, make_case
 
 pytestmark = pytest.mark.django_db
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-PARTIES = [
-    {"role": "applicant", "name": "张某", "phone": "13800000000"},
-    {"role": "respondent", "name": "李某"},
-]
-
-
-def case_body(committee, **fields) -> dict:
-    return {
-        "committee": committee.id,
-        "source": "party_application",
-        "title": "楼上漏水纠纷",
-        "dispute_type": "neighbourhood",
-        "parties": PARTIES,
-        **fields,
-    }
-
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -59,17 +42,6 @@ def assert_error(response, status: int, code: str):
     assert body["code"] == code, body
     assert chinese(body["detail"]), body
     return body
-
-
-def register(actor, committee):
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        title="楼上漏水纠纷",
-        dispute_type="neighbourhood",
-    )
 
 
 # --- crafted cursors ------------------------------------------------------------------------
@@ -111,7 +83,7 @@ CURSOR_LISTS = [
 def test_a_crafted_cursor_is_400_invalid_cursor(
     client_for, district, mediator_a, committee_a, path, value
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
 
     response = client_for(district).get(path.format(case=case.id), {"cursor": value})
 
@@ -121,7 +93,7 @@ def test_a_crafted_cursor_is_400_invalid_cursor(
 def test_a_cursor_the_api_gave_still_pages(client_for, mediator_a, committee_a):
     # given three cases and pages of two
     for _ in range(3):
-        register(mediator_a, committee_a)
+        make_case(mediator_a, committee_a)
     client = client_for(mediator_a)
 
     # when the client follows the `next` link
@@ -398,7 +370,7 @@ def test_a_date_that_does_not_exist_in_a_body_says_so(client_for, mediator_a, co
 
 
 def test_a_datetime_on_a_day_that_does_not_exist_says_so(client_for, mediator_a, committee_a):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
 
     response = client_for(mediator_a).post(
         f"/api/v1/cases/{case.id}/sessions/",

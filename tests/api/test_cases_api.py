@@ -25,6 +25,7 @@ from mediation.models import (
     Referral,
     Transfer,
 )
+from tests.builders import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +62,8 @@ def mediator_row(user) -> Mediator:
     return Mediator.objects.get(user=user)
 
 
-def register(actor, committee, *, title="楼上漏水纠纷", parties=PARTIES, **fields) -> Case:
-    fields.setdefault("dispute_type", "neighbourhood")
-    fields.setdefault("source", "party_application")
-    return services.case_register(
-        actor=actor, committee=committee, parties=parties, title=title, **fields
-    )
+def register(actor, committee, **fields) -> Case:
+    return make_case(actor, committee, **{"parties": PARTIES, **fields})
 
 
 def accept(case, director, mediator) -> Case:

@@ -16,30 +16,9 @@ import pytest
 from committees.models import Mediator
 from mediation import services
 from mediation.models import Case, CaseEvent, ScreeningReport
+from tests.builders import make_case
 
 pytestmark = pytest.mark.django_db
-
-PARTIES = [
-    {
-        "role": "applicant",
-        "name": "张某",
-        "id_number": "640104198001011235",
-        "phone": "13800000000",
-    },
-    {"role": "respondent", "name": "李某"},
-]
-
-
-def register(actor, committee):
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        title="楼上漏水纠纷",
-        dispute_type="neighbourhood",
-    )
-
 
 # --- integers beyond 64 bits reach the database (SQLite: OverflowError -> 500) -------------
 #
@@ -58,7 +37,7 @@ def test_accept_with_a_mediator_id_beyond_64_bits_is_400(
     client_for, director_a, mediator_a, committee_a
 ):
     # given a registered case
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     events = CaseEvent.objects.filter(case=case).count()
 
     # when the director accepts it naming a mediator id no row can have
@@ -77,7 +56,7 @@ def test_assign_with_a_mediator_id_beyond_64_bits_is_400(
     client_for, director_a, mediator_a, committee_a
 ):
     # given a case in mediation with mediator_a
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     services.case_accept(actor=director_a, case=case, mediator_ids=[mediator_id(mediator_a)])
     events = CaseEvent.objects.filter(case=case).count()
 
@@ -122,7 +101,7 @@ def test_case_list_with_a_committee_filter_beyond_64_bits_is_not_a_server_error(
     client_for, director_a, committee_a, committee
 ):
     # given a case of committee A
-    register(director_a, committee_a)
+    make_case(director_a, committee_a)
 
     # when the list is filtered by a committee no id can have
     response = client_for(director_a).get("/api/v1/cases/", {"committee": committee})
@@ -140,7 +119,7 @@ def test_case_events_with_a_committee_filter_beyond_64_bits_is_not_a_server_erro
     client_for, director_a, committee_a, committee
 ):
     # given a case of committee A with its registration event
-    case = register(director_a, committee_a)
+    case = make_case(director_a, committee_a)
 
     # when its events are asked for with a committee filter no id can have (list filters
     # no longer apply to a case addressed by id)
@@ -198,7 +177,7 @@ def test_case_list_received_filters_at_the_ends_of_the_calendar_are_not_a_server
     client_for, director_a, committee_a, received
 ):
     # given a case of committee A, received today
-    case = register(director_a, committee_a)
+    case = make_case(director_a, committee_a)
 
     # when the list is filtered by a received date at the end of the calendar
     response = client_for(director_a).get("/api/v1/cases/", received)
@@ -216,7 +195,7 @@ def test_case_events_received_filters_at_the_ends_of_the_calendar_are_not_a_serv
     client_for, director_a, committee_a, received
 ):
     # given a case of committee A, received today, with its registration event
-    case = register(director_a, committee_a)
+    case = make_case(director_a, committee_a)
 
     # when its events are asked for with a received date at the end of the calendar (the
     # list's filters apply to this action's case lookup too)
@@ -240,7 +219,7 @@ def test_follow_up_list_due_before_any_iso_datetime_is_not_a_server_error(
     client_for, director_a, mediator_a, committee_a, due_before
 ):
     # given a case in mediation (it has scheduled follow-ups)
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     services.case_accept(actor=director_a, case=case, mediator_ids=[mediator_id(mediator_a)])
 
     # when the follow-ups are filtered by a valid ISO 8601 datetime the database cannot take

@@ -12,21 +12,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.models import Committee, Institution, Mechanism
 from mediation import routing, services
 from mediation.models import Case, CaseEvent, Referral, Transfer
-from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+from tests.builders import PARTIES, accept, fresh, make_case, referral_in
+from tests.factories import institution
 
 pytestmark = pytest.mark.django_db
 
 MEDICAL = "C640106H01"
 ADMINISTRATIVE_PARTNER = "ADM-SCJ"
 ID_NUMBER = "640104198001011235"
-
-PARTIES = [
-    {"role": "applicant", "name": "张某", "id_number": ID_NUMBER, "phone": "13800000000"},
-    {"role": "respondent", "name": "李某"},
-]
 
 LIAISON_CASE_FIELDS = {
     "id",
@@ -53,36 +49,6 @@ LIAISON_CASE_FIELDS = {
 
 
 @pytest.fixture
-def medical(ref):
-    return Committee.objects.get(code=MEDICAL)
-
-
-def _member(committee, username, role):
-    user = UserFactory(username=username)
-    MediatorFactory(committee=committee, user=user, role=role, name=username)
-    return user
-
-
-@pytest.fixture
-def director_medical(medical):
-    return _member(medical, "director_medical", Mediator.Role.DIRECTOR)
-
-
-@pytest.fixture
-def mediator_medical(medical):
-    return _member(medical, "mediator_medical", Mediator.Role.MEDIATOR)
-
-
-@pytest.fixture
-def admin_liaison(ref):
-    return RoleFactory(
-        user=UserFactory(username="admin_liaison"),
-        kind=Role.Kind.LIAISON,
-        institution=institution(ADMINISTRATIVE_PARTNER),
-    ).user
-
-
-@pytest.fixture
 def as_persona(request, anon, client_for):
     """as_persona("director_a") → a client for that persona; "anon" → not signed in."""
 
@@ -96,29 +62,6 @@ def as_persona(request, anon, client_for):
 
 def year() -> int:
     return timezone.localdate().year
-
-
-def register(actor, committee, title="楼上漏水纠纷") -> Case:
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        title=title,
-        dispute_type="neighbourhood",
-    )
-
-
-def accept(director, case, mediator) -> Case:
-    return services.case_accept(
-        actor=director,
-        case=fresh(case),
-        mediator_ids=[mediator.mediator_memberships.get().id],
-    )
-
-
-def fresh(case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 def state(case) -> dict:
@@ -143,18 +86,6 @@ def request_transfer(director_a, case, to_committee) -> Transfer:
         to_committee=to_committee,
         kind="reassign",
         reason="医疗",
-    )
-
-
-def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
-    return routing.referral_receive(
-        actor=liaison,
-        mechanism=Mechanism.objects.get(code=mechanism_code),
-        committee=committee,
-        external_ref=external_ref,
-        parties=PARTIES,
-        title="买卖合同纠纷",
-        dispute_type="contract",
     )
 
 
@@ -208,7 +139,7 @@ def test_transfer_request_authorization(
     as_persona, committee_a, mediator_a, medical, persona, expected
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     before = state(case)
 
     # when
@@ -260,7 +191,7 @@ def test_transfer_request_invalid_targets_are_400_with_a_code(
     reason,
     code,
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     if target == "inactive":
         Committee.objects.filter(pk=medical.pk).update(is_active=False)
     to_committee = {
@@ -288,7 +219,7 @@ def test_a_pending_transfer_freezes_the_case_over_the_api(
     client_for, committee_a, director_a, mediator_a, medical
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     request_transfer(director_a, case, medical)
     before = state(case)
     mediator_id = mediator_a.mediator_memberships.get().id
@@ -337,7 +268,7 @@ def test_transfer_accept_authorization(
     as_persona, committee_a, director_a, mediator_a, medical, persona, expected
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = request_transfer(director_a, case, medical)
     old_number = fresh(case).number
     before = state(case)
@@ -371,7 +302,7 @@ def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_not
     district,
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     old_number = fresh(case).number
     transfer = request_transfer(director_a, case, medical)
     assert client_for(mediator_medical).get(f"/api/v1/cases/{case.id}/").status_code == 404
@@ -420,7 +351,7 @@ def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_not
 def test_transfer_reject_authorization(
     as_persona, committee_a, director_a, mediator_a, medical, persona, reason, expected
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = request_transfer(director_a, case, medical)
     before = state(case)
 
@@ -460,7 +391,7 @@ def test_transfer_reject_authorization(
 def test_transfer_cancel_authorization(
     as_persona, committee_a, director_a, mediator_a, medical, director_medical, persona, expected
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = request_transfer(director_a, case, medical)
     before = state(case)
 
@@ -486,7 +417,7 @@ def test_transfer_cancel_authorization(
 def test_a_second_decision_is_409_conflict(
     client_for, committee_a, director_a, mediator_a, medical, director_medical, first, second
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = request_transfer(director_a, case, medical)
     deciders = {"accept": director_medical, "reject": director_medical, "cancel": director_a}
     url = f"/api/v1/transfers/{transfer.id}"
@@ -524,9 +455,9 @@ def test_transfer_list_by_direction_and_status(
     court_liaison,
 ):
     # given one pending transfer A → medical and one accepted medical → A
-    pending_case = register(mediator_a, committee_a)
+    pending_case = make_case(mediator_a, committee_a)
     pending = request_transfer(director_a, pending_case, medical)
-    other = register(director_medical, medical, title="医疗费用纠纷")
+    other = make_case(director_medical, medical, title="医疗费用纠纷")
     accepted = routing.transfer_request(
         actor=director_medical,
         case=other,
@@ -649,7 +580,7 @@ def test_referral_create_with_idempotency_key_replays(client_for, committee_a, c
 def three_referrals(committee_a, director_a, mediator_a, court_liaison, petition_liaison):
     court = referral_in(court_liaison, "court", committee_a)
     petition = referral_in(petition_liaison, "petition", committee_a, external_ref="访2026-1")
-    case = register(mediator_a, committee_a, title="占道经营纠纷")
+    case = make_case(mediator_a, committee_a, title="占道经营纠纷")
     outbound = refer_out(director_a, case)
     return court, petition, outbound
 
@@ -710,7 +641,7 @@ def test_a_liaison_reads_only_its_own_cases_and_only_their_summary(
     services.case_record_session(
         actor=mediator_a, case=fresh(own), held_at=timezone.now(), summary="双方到场，分歧较大"
     )
-    registered = register(mediator_a, committee_a, title="邻里噪音纠纷")
+    registered = make_case(mediator_a, committee_a, title="邻里噪音纠纷")
     client = client_for(court_liaison)
 
     # then it lists and reads only its own case
@@ -830,7 +761,7 @@ def test_feedback_on_an_inbound_referral_is_409(client_for, committee_a, court_l
     ],
 )
 def test_refer_authorization(as_persona, committee_a, director_a, mediator_a, persona, expected):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, case, mediator_a)
     before = state(case)
 
@@ -860,7 +791,7 @@ def test_refer_authorization(as_persona, committee_a, director_a, mediator_a, pe
 def test_refer_to_an_institution_the_mechanism_does_not_serve_is_400(
     client_for, committee_a, director_a, mediator_a
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     before = state(case)
 
     response = client_for(director_a).post(
@@ -893,7 +824,7 @@ def test_refer_to_an_institution_the_mechanism_does_not_serve_is_400(
 def test_referral_feedback_authorization(
     as_persona, committee_a, director_a, mediator_a, persona, expected
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, case, mediator_a)
     referral = refer_out(director_a, case)
     before = state(case)
@@ -921,7 +852,7 @@ def test_referral_feedback_authorization(
 def test_a_partners_success_keeps_the_case_referred(
     client_for, committee_a, director_a, mediator_a, admin_liaison
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     referral = refer_out(director_a, case)
     client = client_for(admin_liaison)
 

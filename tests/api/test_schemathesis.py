@@ -53,6 +53,7 @@ from committees.models import Area, Committee, Institution, Mechanism, Mediator,
 from committees.reference_data import reference_data_load
 from config.wsgi import application
 from mediation import followups, routing, services
+from mediation.choices import Status
 from mediation.models import (
     Case,
     FollowUp,
@@ -62,8 +63,9 @@ from mediation.models import (
     ScreeningReport,
     Transfer,
 )
+from tests.builders import fresh, make_case, member
 from tests.conftest import COMMITTEE_A, COMMITTEE_B, COURT
-from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+from tests.factories import RoleFactory, UserFactory, institution
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
 SEED = os.environ.get("SCHEMATHESIS_SEED")
@@ -218,35 +220,6 @@ def flatmap_query(context, query):
 # --- the world the API is fuzzed over ----------------------------------------------------
 
 
-def _member(committee, username, role):
-    user = UserFactory(username=username)
-    MediatorFactory(committee=committee, user=user, role=role, name=username)
-    return user
-
-
-def _fresh(case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
-def _register(actor, committee, title) -> Case:
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        title=title,
-        dispute_type="neighbourhood",
-    )
-
-
-def _accept(director, case, mediator) -> Case:
-    return services.case_accept(
-        actor=director,
-        case=_fresh(case),
-        mediator_ids=[Mediator.objects.get(user=mediator, committee=case.committee).id],
-    )
-
-
 def _fire(case, kind) -> None:
     for row in FollowUp.objects.filter(case=case, kind=kind):
         followups.followup_fire(followup_id=row.id)
@@ -265,10 +238,10 @@ def _build_world() -> dict:
     committee_a = Committee.objects.get(code=COMMITTEE_A)
     committee_b = Committee.objects.get(code=COMMITTEE_B)
     medical = Committee.objects.get(code=MEDICAL)
-    director_a = _member(committee_a, "director_a", Mediator.Role.DIRECTOR)
-    mediator_a = _member(committee_a, "mediator_a", Mediator.Role.MEDIATOR)
-    outsider = _member(committee_b, "outsider_b", Mediator.Role.DIRECTOR)
-    mediator_b = _member(committee_b, "mediator_b", Mediator.Role.MEDIATOR)
+    director_a = member(committee_a, "director_a", Mediator.Role.DIRECTOR)
+    mediator_a = member(committee_a, "mediator_a", Mediator.Role.MEDIATOR)
+    outsider = member(committee_b, "outsider_b", Mediator.Role.DIRECTOR)
+    mediator_b = member(committee_b, "mediator_b", Mediator.Role.MEDIATOR)
     district = RoleFactory(
         user=UserFactory(username="district_office"), kind=Role.Kind.DISTRICT_OFFICE
     ).user
@@ -283,15 +256,25 @@ def _build_world() -> dict:
         institution=institution(ADMINISTRATIVE_PARTNER),
     )
 
-    registered = _register(mediator_a, committee_a, "登记待受理")
-    mediating = _accept(director_a, _register(mediator_a, committee_a, "调解中"), mediator_a)
+    def in_mediation(title):
+        return make_case(
+            mediator_a,
+            committee_a,
+            title=title,
+            parties=PARTIES,
+            status=Status.MEDIATING,
+            director=director_a,
+        )
+
+    registered = make_case(mediator_a, committee_a, title="登记待受理", parties=PARTIES)
+    mediating = in_mediation("调解中")
     services.case_record_session(
-        actor=mediator_a, case=_fresh(mediating), held_at=timezone.now(), summary="双方到场"
+        actor=mediator_a, case=fresh(mediating), held_at=timezone.now(), summary="双方到场"
     )
-    succeeded = _accept(director_a, _register(mediator_a, committee_a, "调解成功"), mediator_a)
+    succeeded = in_mediation("调解成功")
     services.case_conclude(
         actor=mediator_a,
-        case=_fresh(succeeded),
+        case=fresh(succeeded),
         outcome="success",
         agreement={
             "form": "written",
@@ -300,30 +283,30 @@ def _build_world() -> dict:
             "intends_judicial_confirmation": True,
         },
     )
-    failed = _accept(director_a, _register(mediator_a, committee_a, "调解不成"), mediator_a)
+    failed = in_mediation("调解不成")
     services.case_conclude(
-        actor=mediator_a, case=_fresh(failed), outcome="failure", guidance="litigation"
+        actor=mediator_a, case=fresh(failed), outcome="failure", guidance="litigation"
     )
-    transferring = _accept(director_a, _register(mediator_a, committee_a, "移送中"), mediator_a)
+    transferring = in_mediation("移送中")
     routing.transfer_request(
         actor=director_a,
-        case=_fresh(transferring),
+        case=fresh(transferring),
         to_committee=medical,
         kind="reassign",
         reason="医疗",
     )
-    referred = _accept(director_a, _register(mediator_a, committee_a, "已转介"), mediator_a)
+    referred = in_mediation("已转介")
     routing.case_refer(
         actor=director_a,
-        case=_fresh(referred),
+        case=fresh(referred),
         mechanism=Mechanism.objects.get(code="administrative"),
         institution=institution(ADMINISTRATIVE_PARTNER),
         reason="需市场监管部门处理",
     )
-    incoming = _register(mediator_b, committee_b, "乙委会移来")
+    incoming = make_case(mediator_b, committee_b, title="乙委会移来", parties=PARTIES)
     routing.transfer_request(
         actor=outsider,
-        case=_fresh(incoming),
+        case=fresh(incoming),
         to_committee=committee_a,
         kind="reassign",
         reason="属地",

@@ -9,24 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from mediation import services, statistics
+from mediation import statistics
+from tests.builders import PLAIN_PARTIES, make_case
 
 pytestmark = pytest.mark.django_db
 
 BREAKDOWN = "/api/v1/statistics/breakdown/"
 EXPORT = "/api/v1/statistics/export/"
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
 
 
 def register(mediator, committee, dispute_type="labour_wages"):
-    services.case_register(
-        actor=mediator,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        dispute_type=dispute_type,
-        title="纠纷",
-    )
+    make_case(mediator, committee, parties=PLAIN_PARTIES, title="纠纷", dispute_type=dispute_type)
     statistics.rollup_refresh()
 
 

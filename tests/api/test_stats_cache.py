@@ -6,9 +6,9 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from mediation import services, statistics
+from mediation import statistics
+from tests.builders import PLAIN_PARTIES, make_case
 
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
 SUMMARY = "/api/v1/statistics/summary/"
 
 
@@ -21,14 +21,7 @@ def cached(settings):
 
 
 def register(mediator, committee):
-    services.case_register(
-        actor=mediator,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        dispute_type="neighbourhood",
-        title="纠纷",
-    )
+    make_case(mediator, committee, parties=PLAIN_PARTIES, title="纠纷")
     statistics.rollup_refresh()
 
 

@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from committees.models import Mediator
 from mediation import services
 from mediation.models import Case, FollowUp
+from tests.builders import make_case
 
 PARTIES = [
     {"role": "applicant", "name": "张某", "id_number": "11010519491231002X"},
@@ -22,14 +22,7 @@ def admin_client(client, django_user_model):
 def test_cases_are_listed_searchable_and_read_only_in_the_admin(
     admin_client, mediator_a, committee_a
 ):
-    case = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
-        parties=PARTIES,
-        dispute_type="neighbourhood",
-        title="楼上漏水纠纷",
-    )
+    case = make_case(mediator_a, committee_a, parties=PARTIES)
 
     listing = admin_client.get("/admin/mediation/case/", {"q": "张某"})
     page = admin_client.get(f"/admin/mediation/case/{case.id}/change/")
@@ -47,25 +40,16 @@ def test_cases_are_listed_searchable_and_read_only_in_the_admin(
 def test_the_archive_action_goes_through_the_service(
     admin_client, director_a, mediator_a, committee_a
 ):
-    case = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
+    case = make_case(
+        mediator_a,
+        committee_a,
         parties=PARTIES,
-        dispute_type="neighbourhood",
         title="纠纷",
+        status="mediating",
+        director=director_a,
     )
-    membership = Mediator.objects.get(user=mediator_a)
-    case = services.case_accept(actor=director_a, case=case, mediator_ids=[membership.id])
     case = services.case_withdraw(actor=mediator_a, case=case, reason="撤回")
-    blocked = services.case_register(
-        actor=mediator_a,
-        committee=committee_a,
-        source="party_application",
-        parties=PARTIES,
-        dispute_type="neighbourhood",
-        title="未结案",
-    )
+    blocked = make_case(mediator_a, committee_a, parties=PARTIES, title="未结案")
 
     admin_client.post(
         "/admin/mediation/case/",

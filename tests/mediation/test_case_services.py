@@ -25,6 +25,7 @@ from mediation.models import (
     MediationSession,
     Party,
 )
+from tests.builders import make_case
 from tests.factories import MediatorFactory, UserFactory
 
 APPLICANT = {
@@ -89,15 +90,7 @@ def state(case: Case) -> dict:
 
 
 def register(w: World, *, committee=None, actor=None, parties=PARTIES, **fields) -> Case:
-    fields.setdefault("title", "楼上漏水纠纷")
-    fields.setdefault("dispute_type", "neighbourhood")
-    return services.case_register(
-        actor=actor or w.mediator,
-        committee=committee or w.committee_a,
-        source="party_application",
-        parties=parties,
-        **fields,
-    )
+    return make_case(actor or w.mediator, committee or w.committee_a, parties=parties, **fields)
 
 
 def accept(w: World, case: Case | None = None) -> Case:

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from committees.models import Mediator
-from mediation import services
+from mediation.choices import Status
 from mediation.followups import followups_scan
 from mediation.models import FollowUp, Notification
+from tests.builders import PLAIN_PARTIES, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -34,23 +34,19 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
-
-
 def _due_followups(director, mediator, committee, count: int) -> list[int]:
     """`count` due deadline warnings over a few real, accepted cases."""
-    membership = Mediator.objects.get(user=mediator, committee=committee)
-    cases = []
-    for index in range(5):
-        case = services.case_register(
-            actor=mediator,
-            committee=committee,
-            source="party_application",
-            parties=PARTIES,
-            dispute_type="neighbourhood",
+    cases = [
+        make_case(
+            mediator,
+            committee,
+            parties=PLAIN_PARTIES,
             title=f"纠纷{index}",
+            status=Status.MEDIATING,
+            director=director,
         )
-        cases.append(services.case_accept(actor=director, case=case, mediator_ids=[membership.id]))
+        for index in range(5)
+    ]
     FollowUp.objects.all().delete()
     past = timezone.now() - timedelta(minutes=5)
     rows = FollowUp.objects.bulk_create(

@@ -6,9 +6,9 @@ from datetime import date, time, timedelta
 import pytest
 from django.utils import timezone
 
-from committees.models import Mediator
 from mediation import services
 from mediation.calendar import add_working_days
+from mediation.choices import Status
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotFound
 from mediation.followups import (
     at_local,
@@ -20,6 +20,7 @@ from mediation.followups import (
 )
 from mediation.models import Case, FollowUp, Notification, OutboundMessage, RatingLink
 from mediation.routing import transfer_request
+from tests.builders import make_case
 
 Kind = FollowUp.Kind
 
@@ -35,17 +36,16 @@ PARTIES = [
 ]
 
 
-def register(actor, committee, **extra):
-    fields = {"dispute_type": "neighbourhood", "title": "漏水纠纷", **extra}
-    return services.case_register(
-        actor=actor, committee=committee, source="party_application", parties=PARTIES, **fields
-    )
-
-
 def accepted_case(director, mediator, committee, **extra):
-    case = register(mediator, committee, **extra)
-    membership = Mediator.objects.get(user=mediator, committee=committee)
-    return services.case_accept(actor=director, case=case, mediator_ids=[membership.id])
+    return make_case(
+        mediator,
+        committee,
+        parties=PARTIES,
+        title="漏水纠纷",
+        status=Status.MEDIATING,
+        director=director,
+        **extra,
+    )
 
 
 def rows(case, kind=None, status=None):
@@ -293,7 +293,7 @@ def test_automatic_followups_cannot_be_completed_by_hand(director_a, mediator_a,
 def test_transfer_response_expires_the_transfer_and_tells_the_sender(
     director_a, mediator_a, committee_a, town_a
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a, parties=PARTIES, title="漏水纠纷")
     transfer = transfer_request(
         actor=director_a, case=case, to_committee=town_a, kind="escalate", reason="重大"
     )

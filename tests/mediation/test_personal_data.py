@@ -11,21 +11,20 @@ from django.utils import timezone
 
 from mediation import crypto, services
 from mediation.models import Case, Party, PersonalDataAccess
+from tests.builders import make_case, person
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800000000"
 
 
 def register(user, committee, id_number=ID_NUMBER, phone=PHONE):
-    return services.case_register(
-        actor=user,
-        committee=committee,
-        source="party_application",
+    return make_case(
+        user,
+        committee,
         title="纠纷",
-        dispute_type="neighbourhood",
         parties=[
-            {"role": "applicant", "name": "张某", "id_number": id_number, "phone": phone},
-            {"role": "respondent", "name": "李某"},
+            person("applicant", "张某", id_number=id_number, phone=phone),
+            person("respondent", "李某"),
         ],
     )
 

@@ -33,6 +33,7 @@ from committees.models import Mediator
 from mediation import routing, services
 from mediation.exceptions import InvalidInput
 from mediation.models import Case, CaseEvent, CaseNumberCounter, FollowUp, Party, Transfer
+from tests.builders import make_case, person
 from tests.factories import MediatorFactory, UserFactory
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -52,6 +53,10 @@ LOCK_HOLD_SECONDS = 0.3
 
 VALID_ID = "11010519491231002X"
 BAD_CHECK_DIGIT_ID = "110105194912310021"  # VALID_ID with a wrong check digit
+PARTIES = [
+    person("applicant", "张某", id_number=VALID_ID, phone="13800000000"),
+    person("respondent", "李某"),
+]
 
 DECISION_KINDS = ("transfer_accepted", "transfer_rejected", "transfer_cancelled")
 
@@ -129,20 +134,6 @@ def case_body(committee, index, id_number=VALID_ID):
             {"role": "respondent", "kind": "person", "name": f"李某{index}"},
         ],
     }
-
-
-def register(actor, committee, title="邻里纠纷"):
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        dispute_type="neighbourhood",
-        title=title,
-        parties=[
-            {"role": "applicant", "name": "张某", "id_number": VALID_ID, "phone": "13800000000"},
-            {"role": "respondent", "name": "李某"},
-        ],
-    )
 
 
 def membership(user, committee):
@@ -260,7 +251,7 @@ def test_two_concurrent_accepts_one_wins_the_other_gets_409(
 ):
     # given: a registered case and two directors of its committee
     second_director = director_of(committee_a, "director_a_deputy")
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a, title="邻里纠纷", parties=PARTIES)
     body = {"mediators": [membership(mediator_a, committee_a).id]}
     path = f"/api/v1/cases/{case.id}/accept/"
     slow_down(monkeypatch, services.cases, "case_event_record")
@@ -316,7 +307,7 @@ def test_concurrent_decisions_on_one_transfer_exactly_one_wins(
     committee_a, committee_b, mediator_a, director_a, outsider, monkeypatch
 ):
     # given: a case of A with a pending transfer to B; `outsider` directs B
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a, title="邻里纠纷", parties=PARTIES)
     old_number = case.number
     transfer = routing.transfer_request(
         actor=director_a,

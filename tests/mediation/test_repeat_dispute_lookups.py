@@ -6,22 +6,18 @@ import pytest
 
 from mediation import services
 from mediation.models import PersonalDataAccess
+from tests.builders import make_case, person
 
 ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "110101199003074119"
 
 
 def register(user, committee, id_number=ID_NUMBER):
-    return services.case_register(
-        actor=user,
-        committee=committee,
-        source="party_application",
+    return make_case(
+        user,
+        committee,
         title="纠纷",
-        dispute_type="neighbourhood",
-        parties=[
-            {"role": "applicant", "name": "张某", "id_number": id_number},
-            {"role": "respondent", "name": "李某"},
-        ],
+        parties=[person("applicant", "张某", id_number=id_number), person("respondent", "李某")],
     )
 
 

@@ -26,6 +26,7 @@ from mediation.models import (
     MonthlyStat,
     StatDirty,
 )
+from tests.builders import PLAIN_PARTIES
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -35,7 +36,6 @@ pytestmark = [
     pytest.mark.skipif(not ON_POSTGRES, reason="needs the real PostgreSQL (DATABASE_URL)"),
 ]
 
-PARTIES = [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]
 TABLES = {
     MonthlyStat: ("committee_id", "month", "dispute_type", "source", *statistics.ADDITIVE),
     DurationStat: ("committee_id", "month", "days", "cases"),
@@ -57,7 +57,7 @@ def writer(director, mediator, committee, seed: int, cases: int, errors: list) -
                 actor=mediator,
                 committee=committee,
                 source=rng.choice(["party_application", "screening"]),
-                parties=PARTIES,
+                parties=PLAIN_PARTIES,
                 dispute_type=rng.choice(["neighbourhood", "contract", "labour_wages"]),
                 title="纠纷",
                 amount_involved=Decimal(rng.randint(0, 9000)),

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.models import Committee, Institution, Mechanism, Role
 from mediation import routing, services
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Case, CaseEvent, FollowUp, MediationSession, Referral, Transfer
-from tests.factories import MediatorFactory, RoleFactory, UserFactory, institution
+from tests.builders import PARTIES, accept, fresh, make_case, membership, referral_in
+from tests.factories import RoleFactory, UserFactory, institution
 
 pytestmark = pytest.mark.django_db
 
@@ -19,75 +20,11 @@ MEDICAL = "C640106H01"
 TOWN_OF_B = "C640106002"
 ADMINISTRATIVE_PARTNER = "ADM-SCJ"
 
-PARTIES = [
-    {
-        "role": "applicant",
-        "name": "张某",
-        "id_number": "640104198001011235",
-        "phone": "13800000000",
-    },
-    {"role": "respondent", "name": "李某"},
-]
-
-
 # --- fixtures and helpers ----------------------------------------------------------------
-
-
-@pytest.fixture
-def medical(ref):
-    return Committee.objects.get(code=MEDICAL)
-
-
-def _member(committee, username, role):
-    user = UserFactory(username=username)
-    MediatorFactory(committee=committee, user=user, role=role, name=username)
-    return user
-
-
-@pytest.fixture
-def director_medical(medical):
-    return _member(medical, "director_medical", Mediator.Role.DIRECTOR)
-
-
-@pytest.fixture
-def mediator_medical(medical):
-    return _member(medical, "mediator_medical", Mediator.Role.MEDIATOR)
-
-
-@pytest.fixture
-def admin_liaison(ref):
-    return RoleFactory(
-        user=UserFactory(username="admin_liaison"),
-        kind=Role.Kind.LIAISON,
-        institution=institution(ADMINISTRATIVE_PARTNER),
-    ).user
 
 
 def year() -> int:
     return timezone.localdate().year
-
-
-def register(actor, committee, title="楼上漏水纠纷") -> Case:
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        parties=PARTIES,
-        title=title,
-        dispute_type="neighbourhood",
-    )
-
-
-def mediator_row(user) -> Mediator:
-    return user.mediator_memberships.get()
-
-
-def accept(director, case, mediator) -> Case:
-    return services.case_accept(actor=director, case=case, mediator_ids=[mediator_row(mediator).id])
-
-
-def fresh(case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 def snapshot(case) -> dict:
@@ -115,18 +52,6 @@ def reassign_to_medical(director_a, case, medical) -> Transfer:
     )
 
 
-def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
-    return routing.referral_receive(
-        actor=liaison,
-        mechanism=Mechanism.objects.get(code=mechanism_code),
-        committee=committee,
-        external_ref=external_ref,
-        parties=PARTIES,
-        title="买卖合同纠纷",
-        dispute_type="contract",
-    )
-
-
 def conclude_success(mediator, case) -> Case:
     return services.case_conclude(
         actor=mediator,
@@ -143,7 +68,7 @@ def test_reassign_request_freezes_the_case_and_records_both_committees(
     committee_a, director_a, mediator_a, medical
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
 
     # when
     transfer = reassign_to_medical(director_a, case, medical)
@@ -173,7 +98,7 @@ def test_reassign_happy_path_to_an_industry_committee(
     committee_a, director_a, mediator_a, medical, director_medical
 ):
     # given a case being mediated at community committee A
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     old_number = fresh(case).number
     transfer = reassign_to_medical(director_a, case, medical)
@@ -213,7 +138,7 @@ def test_escalate_happy_path_to_the_town_committee(
     committee_a, town_a, director_a, mediator_a, director_town_a, office_a
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     old_number = fresh(case).number
 
     # when
@@ -248,8 +173,8 @@ def test_accept_gives_the_next_number_in_the_receivers_sequence(
     committee_a, director_a, mediator_a, medical, director_medical, mediator_medical
 ):
     # given the medical committee has already numbered one case this year
-    register(mediator_medical, medical, title="医疗费用纠纷")
-    case = register(mediator_a, committee_a)
+    make_case(mediator_medical, medical, title="医疗费用纠纷")
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
 
     # when
@@ -270,7 +195,7 @@ def test_accept_moves_visibility_to_the_receiver(
     district,
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     assert visible(mediator_a, case) and visible(office_a, case)
     assert not visible(mediator_medical, case)
@@ -291,7 +216,7 @@ def test_accept_moves_visibility_to_the_receiver(
 def test_the_received_case_can_be_worked_by_the_receiver(
     committee_a, director_a, mediator_a, medical, director_medical, mediator_medical
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     routing.transfer_accept(
         actor=director_medical, transfer=reassign_to_medical(director_a, case, medical)
     )
@@ -300,7 +225,7 @@ def test_the_received_case_can_be_worked_by_the_receiver(
 
     case = fresh(case)
     assert case.status == "mediating"
-    assert list(case.mediators.all()) == [mediator_row(mediator_medical)]
+    assert list(case.mediators.all()) == [membership(mediator_medical)]
     with pytest.raises(NotAllowed):
         services.case_record_session(
             actor=mediator_a, case=case, held_at=timezone.now(), summary="双方到场"
@@ -328,7 +253,7 @@ def test_invalid_transfer_requests_are_refused_and_change_nothing(
     committee_a, committee_b, medical, director_a, mediator_a, target, kind, reason, code
 ):
     # given
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     if target == "inactive":
         medical.is_active = False
         medical.save(update_fields=["is_active"])
@@ -358,7 +283,7 @@ def test_invalid_transfer_requests_are_refused_and_change_nothing(
 def test_escalating_a_town_case_down_to_a_community_is_refused(
     committee_a, town_a, director_town_a
 ):
-    case = register(director_town_a, town_a)
+    case = make_case(director_town_a, town_a)
     before = snapshot(case)
 
     with pytest.raises(InvalidInput) as caught:
@@ -379,7 +304,7 @@ def test_escalating_a_town_case_down_to_a_community_is_refused(
 def test_only_the_holding_committees_director_may_request_a_transfer(
     request, committee_a, mediator_a, medical, persona
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     actor = request.getfixturevalue(persona)
     before = snapshot(case)
 
@@ -394,7 +319,7 @@ def test_only_the_holding_committees_director_may_request_a_transfer(
 
 @pytest.mark.parametrize("ending", ["declined", "succeeded"])
 def test_a_closed_case_cannot_be_transferred(committee_a, director_a, mediator_a, medical, ending):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     if ending == "declined":
         services.case_decline(actor=director_a, case=fresh(case), reason="不属于调解范围")
     else:
@@ -413,7 +338,7 @@ def test_a_closed_case_cannot_be_transferred(committee_a, director_a, mediator_a
 
 
 def _frozen_moves(director_a, mediator_a):
-    mediator_id = mediator_row(mediator_a).id
+    mediator_id = membership(mediator_a).id
     administrative = Mechanism.objects.get(code="administrative")
     partner = institution(ADMINISTRATIVE_PARTNER)
     return {
@@ -478,7 +403,7 @@ def test_a_pending_transfer_freezes_every_other_move(
     committee_a, director_a, mediator_a, medical, status, move
 ):
     # given a case with a pending transfer
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     if status == "mediating":
         accept(director_a, fresh(case), mediator_a)
     reassign_to_medical(director_a, case, medical)
@@ -506,7 +431,7 @@ def test_a_pending_transfer_freezes_every_other_move(
 def test_reject_requires_a_reason_and_changes_nothing_without_one(
     committee_a, director_a, mediator_a, medical, director_medical
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     before = snapshot(case)
 
@@ -523,7 +448,7 @@ def test_reject_leaves_everything_as_it_was(
     committee_a, director_a, mediator_a, medical, director_medical, mediator_medical
 ):
     # given a mediating case with a pending transfer
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     before = snapshot(case)
     transfer = reassign_to_medical(director_a, case, medical)
@@ -557,7 +482,7 @@ def test_reject_leaves_everything_as_it_was(
 def test_cancel_by_the_sender_leaves_everything_as_it_was(
     committee_a, director_a, mediator_a, medical
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     before = snapshot(case)
     transfer = reassign_to_medical(director_a, case, medical)
 
@@ -590,7 +515,7 @@ def test_cancel_by_the_sender_leaves_everything_as_it_was(
 def test_only_the_right_director_decides_a_transfer(
     request, committee_a, director_a, mediator_a, medical, director_medical, decision, persona
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     actor = request.getfixturevalue(persona)
     before = snapshot(case)
@@ -609,7 +534,7 @@ def test_only_the_right_director_decides_a_transfer(
 
 
 def test_expiry_before_respond_by_is_a_no_op(committee_a, director_a, mediator_a, medical):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     before = snapshot(case)
 
@@ -624,7 +549,7 @@ def test_expiry_after_respond_by_returns_the_case_to_the_sender(
     committee_a, director_a, mediator_a, medical, director_medical
 ):
     # given a transfer nobody answered in time
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     before = snapshot(case)
     transfer = reassign_to_medical(director_a, case, medical)
@@ -672,7 +597,7 @@ def test_a_decided_transfer_cannot_be_decided_again(
     committee_a, director_a, mediator_a, medical, director_medical, first, second
 ):
     # given a transfer already decided
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     decided = _decide(first, transfer, director_a, director_medical)
     before = snapshot(case)
@@ -696,7 +621,7 @@ def test_a_decided_transfer_cannot_be_decided_again(
 def test_a_new_transfer_may_follow_a_rejected_one(
     committee_a, town_a, director_a, mediator_a, medical, director_medical, director_town_a
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     routing.transfer_reject(
         actor=director_medical,
         transfer=reassign_to_medical(director_a, case, medical),
@@ -720,7 +645,7 @@ def test_a_new_transfer_may_follow_a_rejected_one(
 def test_every_transfer_event_carries_both_committees(
     committee_a, director_a, mediator_a, medical, director_medical
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     routing.transfer_cancel(
         actor=director_a, transfer=reassign_to_medical(director_a, case, medical)
     )
@@ -814,7 +739,7 @@ def test_a_liaison_sees_only_the_cases_its_referrals_created(
 ):
     own = referral_in(court_liaison, "court", committee_a).case
     other = referral_in(petition_liaison, "petition", committee_a).case
-    registered = register(mediator_a, committee_a)
+    registered = make_case(mediator_a, committee_a)
 
     assert set(Case.objects.visible_to(court_liaison)) == {own}
     assert set(Case.objects.visible_to(petition_liaison)) == {other}
@@ -977,7 +902,7 @@ def refer_out(director, case, mechanism="administrative", partner=ADMINISTRATIVE
 
 
 def test_case_refer_hands_the_case_to_a_partner(committee_a, director_a, mediator_a):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
 
     referral = refer_out(director_a, case)
@@ -1031,7 +956,7 @@ def test_case_refer_hands_the_case_to_a_partner(committee_a, director_a, mediato
 def test_invalid_referrals_out_change_nothing(
     request, committee_a, director_a, mediator_a, persona, mechanism, partner, reason, error, code
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     before = snapshot(case)
 
@@ -1054,7 +979,7 @@ def test_a_returned_referral_sends_the_case_back_to_mediating(
     committee_a, director_a, mediator_a, admin_liaison
 ):
     # given a mediating case handed to the market regulator
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     due_on = fresh(case).due_on
     referral = refer_out(director_a, case)
@@ -1088,7 +1013,7 @@ def test_a_returned_referral_sends_the_case_back_to_mediating(
 def test_a_case_referred_before_acceptance_gets_a_deadline_when_returned(
     committee_a, director_a, mediator_a, admin_liaison
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     referral = refer_out(director_a, case)
 
     routing.referral_feedback(actor=admin_liaison, referral=referral, result="returned")
@@ -1102,7 +1027,7 @@ def test_a_case_referred_before_acceptance_gets_a_deadline_when_returned(
 def test_a_successful_referral_keeps_the_case_referred_and_closes_the_referral(
     committee_a, director_a, mediator_a, admin_liaison
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     accept(director_a, fresh(case), mediator_a)
     referral = refer_out(director_a, case)
 
@@ -1128,7 +1053,7 @@ def test_a_successful_referral_keeps_the_case_referred_and_closes_the_referral(
 def test_only_the_partners_liaison_records_the_result(
     request, committee_a, director_a, mediator_a, persona
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     referral = refer_out(director_a, case)
     before = snapshot(case)
 
@@ -1145,7 +1070,7 @@ def test_only_the_partners_liaison_records_the_result(
 def test_a_partner_result_outside_the_list_is_refused(
     committee_a, director_a, mediator_a, admin_liaison
 ):
-    case = register(mediator_a, committee_a)
+    case = make_case(mediator_a, committee_a)
     referral = refer_out(director_a, case)
     before = snapshot(case)
 

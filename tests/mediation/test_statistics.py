@@ -23,6 +23,7 @@ from mediation.models import (
     RatingLink,
     StatDirty,
 )
+from tests.builders import at, make_case
 
 PARTIES = [
     {"role": "applicant", "name": "甲", "phone": "13800000000"},
@@ -30,23 +31,8 @@ PARTIES = [
 ]
 
 
-def at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
-
-
-def register(user, committee, *, received: date, dispute_type="neighbourhood", **fields):
-    case = services.case_register(
-        actor=user,
-        committee=committee,
-        source=fields.pop("source", "party_application"),
-        parties=PARTIES,
-        dispute_type=dispute_type,
-        title="纠纷",
-        **fields,
-    )
-    Case.objects.filter(pk=case.pk).update(received_at=at(received))
-    case.refresh_from_db()
-    return case
+def register(user, committee, *, received: date, **fields):
+    return make_case(user, committee, parties=PARTIES, title="纠纷", received=received, **fields)
 
 
 def accept(director, mediator, case, on: date):

@@ -42,6 +42,7 @@ from mediation.validators import (
     text_problem,
     uscc_problem,
 )
+from tests.builders import make_case
 from tests.test_settings import ROOT, start_django
 
 BAD_CHECK_DIGIT = "身份证号码校验位错误。"
@@ -381,14 +382,7 @@ OTHER = {"role": "respondent", "name": "李某"}
 
 
 def register(actor, committee, **fields):
-    fields = {"parties": [PERSON, OTHER], "title": "楼上漏水纠纷", **fields}
-    return services.case_register(
-        actor=actor,
-        committee=committee,
-        source="party_application",
-        dispute_type="neighbourhood",
-        **fields,
-    )
+    return make_case(actor, committee, **{"parties": [PERSON, OTHER], **fields})
 
 
 def written() -> tuple[int, ...]:

@@ -19,6 +19,7 @@ from mediation import followups, routing, services, workflow
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 from mediation.models import Case, CaseEvent, FollowUp, Referral, Transfer
+from tests.builders import make_case
 
 REGISTERED = Status.REGISTERED.value
 MEDIATING = Status.MEDIATING.value
@@ -123,14 +124,7 @@ def snapshot(case: Case) -> dict:
 
 
 def _registered(w: World) -> Case:
-    return services.case_register(
-        actor=w.mediator,
-        committee=w.committee_a,
-        source="party_application",
-        parties=PARTIES,
-        title="楼上漏水纠纷",
-        dispute_type="neighbourhood",
-    )
+    return make_case(w.mediator, w.committee_a, parties=PARTIES)
 
 
 def _mediating(w: World) -> Case:

@@ -1,0 +1,132 @@
+"""Shared builders: parties, members and cases, built through the real services.
+
+A test that needs a case calls `make_case(actor, committee, …)` instead of writing its own
+`register()`; one that needs a historical date says so with `received=` (the only column
+written by hand, since the services stamp the present).
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from committees.models import Mechanism, Mediator
+from mediation import routing, services
+from mediation.choices import Status
+from mediation.models import Case
+from tests.factories import MediatorFactory, UserFactory
+
+# Valid under GB 11643 (the first with an X check digit).
+ID_NUMBER = "11010519491231002X"
+OTHER_ID_NUMBER = "640104198001011235"
+PHONE = "13800000000"
+
+
+def person(role: str = "applicant", name: str = "张某", **fields) -> dict:
+    """A party as the services and the API take it: person(\"respondent\", \"李某\", phone=…)."""
+    return {"role": role, "name": name, **fields}
+
+
+# An applicant with an ID number and a mobile (personal data to mask), and a bare respondent.
+PARTIES = [
+    person("applicant", "张某", id_number=OTHER_ID_NUMBER, phone=PHONE),
+    person("respondent", "李某"),
+]
+# Two parties without any personal data (statistics, rollups, engines).
+PLAIN_PARTIES = [person("applicant", "甲"), person("respondent", "乙")]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """That day at `hour` o'clock, in the project's time zone."""
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def member(committee, username: str, role=Mediator.Role.MEDIATOR):
+    """A user who is a member (mediator or director) of `committee`."""
+    user = UserFactory(username=username)
+    MediatorFactory(committee=committee, user=user, role=role, name=username)
+    return user
+
+
+def membership(user, committee=None) -> Mediator:
+    """The user's Mediator row (at `committee`, when the user may have several)."""
+    rows = user.mediator_memberships.all()
+    return rows.get(committee=committee) if committee is not None else rows.get()
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+def make_case(
+    actor,
+    committee,
+    *,
+    parties=PARTIES,
+    title: str = "楼上漏水纠纷",
+    dispute_type: str = "neighbourhood",
+    source: str = "party_application",
+    received: date | None = None,
+    status: str = Status.REGISTERED,
+    director=None,
+    mediator=None,
+    **fields,
+) -> Case:
+    """Register a case at `committee` through `services.case_register` (actor: a member).
+
+    received: the day it was received (10:00), written after registration for tests of
+    historical periods. status="mediating": accepted by `director`, assigned to `mediator`
+    (default: the actor).
+    """
+    case = services.case_register(
+        actor=actor,
+        committee=committee,
+        source=source,
+        parties=parties,
+        title=title,
+        dispute_type=dispute_type,
+        **fields,
+    )
+    if received is not None:
+        Case.objects.filter(pk=case.pk).update(received_at=at(received))
+        case.refresh_from_db()
+    if status == Status.REGISTERED:
+        return case
+    if status == Status.MEDIATING:
+        if director is None:
+            raise ValueError("make_case(status='mediating') needs the director who accepts")
+        return accept(director, case, mediator or actor)
+    raise ValueError(f"make_case cannot build status {status!r}; build it in the test")
+
+
+def accept(director, case: Case, mediator) -> Case:
+    """The director accepts the case and assigns `mediator` (a user of its committee)."""
+    return services.case_accept(
+        actor=director,
+        case=fresh(case),
+        mediator_ids=[membership(mediator, case.committee).id],
+    )
+
+
+def referral_in(liaison, mechanism_code, committee, external_ref="(2026)宁0106民诉前调1号"):
+    """A partner's liaison sends a contract dispute in to `committee` (routing.referral_receive)."""
+    return routing.referral_receive(
+        actor=liaison,
+        mechanism=Mechanism.objects.get(code=mechanism_code),
+        committee=committee,
+        external_ref=external_ref,
+        parties=PARTIES,
+        title="买卖合同纠纷",
+        dispute_type="contract",
+    )
+
+
+def case_body(committee, *, parties=PARTIES, **fields) -> dict:
+    """The body of POST /api/v1/cases/ for the same case make_case() registers."""
+    return {
+        "committee": committee.id,
+        "dispute_type": "neighbourhood",
+        "source": "party_application",
+        "title": "楼上漏水纠纷",
+        "parties": parties,
+        **fields,
+    }
