@@ -136,18 +136,15 @@ def allowed_actions(case, *, actor) -> list[str]:
     """Names of the actions `actor` may take on `case` now, so a client shows only the
     buttons that work: the state allows the action (as `check`) and the actor has the role
     its service requires (`Action.by`; superusers, as in the services, any)."""
-    if actor is not None and actor.is_superuser:
-        roles = {MEMBER, DIRECTOR}
-    else:
-        scope = scope_for(actor)
-        roles = {
-            role
-            for role, holds in (
-                (MEMBER, scope.is_member(case.committee_id)),
-                (DIRECTOR, scope.is_director(case.committee_id)),
-            )
-            if holds
-        }
+    scope = scope_for(actor)
+    roles = {
+        role
+        for role, holds in (
+            (MEMBER, scope.may_act_as_member(case.committee_id)),
+            (DIRECTOR, scope.may_act_as_director(case.committee_id)),
+        )
+        if holds
+    }
     if case.transfer_pending or not roles:
         return []
     return [

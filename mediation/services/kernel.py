@@ -34,16 +34,12 @@ __all__ = [
 def require_member(
     actor, committee_id: int, message: str = "只有本调委会的调解员可以办理此案件。"
 ) -> None:
-    if actor is not None and actor.is_superuser:
-        return
-    if not scope_for(actor).is_member(committee_id):
+    if not scope_for(actor).may_act_as_member(committee_id):
         raise NotAllowed(message)
 
 
 def require_director(actor, committee_id: int) -> None:
-    if actor is not None and actor.is_superuser:
-        return
-    if not scope_for(actor).is_director(committee_id):
+    if not scope_for(actor).may_act_as_director(committee_id):
         raise NotAllowed("只有本调委会主任或副主任可以执行此操作。")
 
 

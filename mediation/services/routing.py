@@ -245,14 +245,15 @@ def referral_receive(
     `committee` with source = the mechanism's code, and the outcome is due back within the
     mechanism's feedback days. Atomic: nothing is written if any rule fails. `via`: the
     request, for the personal-data access log."""
-    liaison_of = scope_for(actor).liaison_of
-    if not liaison_of and not actor.is_superuser:
+    scope = scope_for(actor)
+    liaison_of = scope.liaison_of
+    if not liaison_of and not scope.acts_anywhere:
         raise NotAllowed("只有协作单位的联络员可以转介案件。")
     if institution is None:
         if len(liaison_of) != 1:
             raise InvalidInput("请指明转介单位。", code="institution_required", field="institution")
         institution = Institution.objects.get(pk=next(iter(liaison_of)))
-    if institution.id not in liaison_of and not actor.is_superuser:
+    if not scope.may_act_for_institution(institution.id):
         raise NotAllowed("只有协作单位的联络员可以转介案件。")
     _check_mechanism(mechanism, institution)
     if mechanism.code not in choices.Source.values:
@@ -391,7 +392,7 @@ def referral_feedback(*, actor, referral: Referral, result: str, note: str = "")
     sends the case back to `mediating` at the same committee."""
     if referral.direction != Referral.Direction.OUTBOUND:
         raise InvalidTransition("转入案件的结果在结案时自动反馈，无需手工提交。", action="feedback")
-    if referral.institution_id not in scope_for(actor).liaison_of and not actor.is_superuser:
+    if not scope_for(actor).may_act_for_institution(referral.institution_id):
         raise NotAllowed("只有接收单位的联络员可以反馈结果。")
     if result not in PARTNER_RESULTS:
         raise InvalidInput(
