@@ -513,12 +513,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=serializers.NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = self.get_object()
-        if notification.read_at is None:
-            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-                read_at=timezone.now()
-            )
-            notification.refresh_from_db()
+        notification = services.notification_mark_read(notification=self.get_object())
         return Response(serializers.NotificationSerializer(notification).data)
 
 

@@ -330,12 +330,29 @@ if not 0 < TIAOJIE_AMOUNT_CAP < 10**12:
         f"TIAOJIE_AMOUNT_CAP={TIAOJIE_AMOUNT_CAP} should be between 1 and 999999999999."
     )
 
-# Mediation rules (Ministry of Justice defaults; a district may change them by environment).
+# Mediation time rules: their one home, read through mediation.rules.rule (Ministry of
+# Justice defaults and the follow-up times; a district may change them by environment).
 TIAOJIE = {
     "MEDIATION_DAYS": env_int("TIAOJIE_MEDIATION_DAYS", 30),
     "EXTENSION_MAX_DAYS": env_int("TIAOJIE_EXTENSION_MAX_DAYS", 30),
     "JUDICIAL_CONFIRMATION_DAYS": env_int("TIAOJIE_JUDICIAL_CONFIRMATION_DAYS", 30),
     "TRANSFER_RESPONSE_DAYS": env_int("TIAOJIE_TRANSFER_RESPONSE_DAYS", 3),
+    # Follow-ups (mediation.schedule, mediation.engine): days before the deadline the
+    # warning goes out; the performance check without a deadline (days after the agreement
+    # takes effect) and the second one after a partial or no performance; the satisfaction
+    # SMS after conclusion and how long its rating link lives; the judicial-confirmation
+    # reminder (day of the window); the overdue alert's repeat; the review of a bad rating
+    # (working days); the screening-report reminders (day of the month: director, office).
+    "DEADLINE_WARNING_DAYS": env_int("TIAOJIE_DEADLINE_WARNING_DAYS", 5),
+    "PERFORMANCE_CHECK_DAYS": env_int("TIAOJIE_PERFORMANCE_CHECK_DAYS", 15),
+    "SECOND_PERFORMANCE_CHECK_DAYS": env_int("TIAOJIE_SECOND_PERFORMANCE_CHECK_DAYS", 15),
+    "SATISFACTION_AFTER_DAYS": env_int("TIAOJIE_SATISFACTION_AFTER_DAYS", 3),
+    "RATING_LINK_DAYS": env_int("TIAOJIE_RATING_LINK_DAYS", 30),
+    "JUDICIAL_WINDOW_REMINDER_DAY": env_int("TIAOJIE_JUDICIAL_WINDOW_REMINDER_DAY", 25),
+    "OVERDUE_REPEAT_DAYS": env_int("TIAOJIE_OVERDUE_REPEAT_DAYS", 7),
+    "BAD_RATING_REVIEW_WORKING_DAYS": env_int("TIAOJIE_BAD_RATING_REVIEW_WORKING_DAYS", 5),
+    "SCREENING_DIRECTOR_DAY": env_int("TIAOJIE_SCREENING_DIRECTOR_DAY", 5),
+    "SCREENING_OFFICE_DAY": env_int("TIAOJIE_SCREENING_OFFICE_DAY", 10),
 }
 
 LOGGING = {

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from mediation.followups import claim_timeout
+from mediation.engine import claim_timeout
 from mediation.models import FollowUp, OutboundMessage
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import import_module
 
+from celery import current_app, signature
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -142,10 +143,11 @@ def message_queue(*, key: str, to: str, body: str, case=None, channel: str = "sm
 
 
 def _kick_delivery() -> None:
-    from mediation.tasks import deliver_outbox
-
+    # Queued by name: the tasks call this module, so it does not import them. A process
+    # that has loaded the task (web, worker) runs it as the task (in-process when eager);
+    # elsewhere the name goes to the broker.
     try:
-        deliver_outbox.delay()
+        signature("mediation.tasks.deliver_outbox", app=current_app).delay()
     except Exception:  # the broker is down: the scan delivers from the table later
         logger.warning("could not enqueue outbox delivery; the next scan will deliver")
 

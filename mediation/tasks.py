@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from mediation import followups, notify
+from mediation import engine, ledger, notify
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +18,8 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def scan_followups() -> int:
-    fired = followups.followups_scan()
-    if followups.followups_due_left():
+    fired = engine.followups_scan()
+    if engine.followups_due_left():
         # A backlog: keep going on any free worker instead of waiting for the next tick.
         scan_followups.delay()
     return fired
@@ -32,6 +32,4 @@ def deliver_outbox() -> int:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def run_ledger_import(job_id: int) -> bool:
-    from mediation import ledger
-
     return ledger.ledger_import_job_run(job_id=job_id)

@@ -19,8 +19,8 @@ from committees.scope import scope_for
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 
-# Who may take an action (the role the service requires, `_require_member` or
-# `_require_director` in mediation/services.py); None: no caller takes it on the case
+# Who may take an action (the role the service requires, `require_member` or
+# `require_director` in mediation/services/kernel.py); None: no caller takes it on the case
 # itself (the transfer decisions and a partner's feedback have their own endpoints).
 MEMBER = "member"  # any member of the holding committee, directors included
 DIRECTOR = "director"  # a director or deputy director of the holding committee
@@ -38,6 +38,9 @@ class Action:
     by: str | None = None
     # True for the transfer decisions, the only actions a frozen case allows.
     allowed_while_transfer_pending: bool = False
+    # What the action does to the transfer freeze (`Case.transfer_pending`): True freezes
+    # the case, False unfreezes it, None leaves it.
+    freezes: bool | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -70,6 +73,7 @@ ACTIONS: dict[str, Action] = {
             OPEN,
             Status.REGISTERED,
             allowed_while_transfer_pending=True,
+            freezes=False,
         ),
         # Actions that keep the state.
         Action("assign", "指派调解员", OPEN, by=DIRECTOR),
@@ -82,8 +86,14 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
             by=MEMBER,
         ),
-        Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR),
-        Action("transfer_closed", "移送未接收", OPEN, allowed_while_transfer_pending=True),
+        Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR, freezes=True),
+        Action(
+            "transfer_closed",
+            "移送未接收",
+            OPEN,
+            allowed_while_transfer_pending=True,
+            freezes=False,
+        ),
     ]
 }
 
@@ -108,7 +118,8 @@ def check(case, action_name: str) -> Action:
 
 
 def move(case, action_name: str) -> tuple[str, str]:
-    """The one function that changes Case.status. Returns (from_status, to_status).
+    """The one function that changes Case.status and the transfer freeze
+    (Case.transfer_pending). Returns (from_status, to_status).
 
     The caller (a service) holds the row lock and saves the case.
     """
@@ -116,6 +127,8 @@ def move(case, action_name: str) -> tuple[str, str]:
     before = case.status
     if action.to_status is not None:
         case.status = action.to_status
+    if action.freezes is not None:
+        case.transfer_pending = action.freezes
     return before, case.status
 
 
@@ -123,18 +136,15 @@ def allowed_actions(case, *, actor) -> list[str]:
     """Names of the actions `actor` may take on `case` now, so a client shows only the
     buttons that work: the state allows the action (as `check`) and the actor has the role
     its service requires (`Action.by`; superusers, as in the services, any)."""
-    if actor is not None and actor.is_superuser:
-        roles = {MEMBER, DIRECTOR}
-    else:
-        scope = scope_for(actor)
-        roles = {
-            role
-            for role, holds in (
-                (MEMBER, scope.is_member(case.committee_id)),
-                (DIRECTOR, scope.is_director(case.committee_id)),
-            )
-            if holds
-        }
+    scope = scope_for(actor)
+    roles = {
+        role
+        for role, holds in (
+            (MEMBER, scope.may_act_as_member(case.committee_id)),
+            (DIRECTOR, scope.may_act_as_director(case.committee_id)),
+        )
+        if holds
+    }
     if case.transfer_pending or not roles:
         return []
     return [

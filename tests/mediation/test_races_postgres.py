@@ -254,7 +254,7 @@ def test_two_concurrent_accepts_one_wins_the_other_gets_409(
     case = make_case(mediator_a, committee_a, title="邻里纠纷", parties=PARTIES)
     body = {"mediators": [membership(mediator_a, committee_a).id]}
     path = f"/api/v1/cases/{case.id}/accept/"
-    slow_down(monkeypatch, services, "case_event_record")
+    slow_down(monkeypatch, services.cases, "case_event_record")
 
     # when
     responses = race([post(director_a, path, body), post(second_director, path, body)])
@@ -323,7 +323,7 @@ def test_concurrent_decisions_on_one_transfer_exactly_one_wins(
         ("cancel", director_a, f"{base}/cancel/", None),
     ]
     plan = [decisions[index % 3] for index in range(20)]
-    slow_down(monkeypatch, routing, "case_event_record")
+    slow_down(monkeypatch, services.routing, "case_event_record")
 
     # when
     responses = race([post(user, path, body) for _, user, path, body in plan])

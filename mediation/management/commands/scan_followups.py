@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from mediation.followups import followups_scan
+from mediation.engine import followups_scan
 
 
 class Command(BaseCommand):

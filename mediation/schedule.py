@@ -1,0 +1,247 @@
+"""The follow-up schedule kept by the database (docs/design.md principle 2): what falls due
+when. The services call it; the engine (mediation.engine) fires what it wrote.
+
+`followups_sync_case` is called by every service that changes a case, inside its
+transaction: it creates the rows the case's new state implies and cancels the ones that
+no longer apply (a concluded case needs no deadline warning). It is idempotent: calling
+it twice leaves one row per (kind, step).
+
+Times: rules fire at 09:00 Asia/Shanghai on the day they name (people act on reminders
+in office hours), except `overdue`, which fires at the first moment the case is overdue
+(00:00 on the day after `due_on`, the last day allowed).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from committees.models import Committee
+from mediation import choices
+from mediation.calendar import add_working_days
+from mediation.models import Case, FollowUp, ScreeningReport
+from mediation.rules import rule
+
+Kind = FollowUp.Kind
+
+MORNING = time(9, 0)
+
+
+def at_local(day: date, at: time = MORNING) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def _ensure(case: Case, kind: str, due_at: datetime, step: int = 0) -> FollowUp | None:
+    """One live row of (case, kind, step) due at `due_at`; moves an unfired row's due time.
+    A row that was already done stays done (a repeat call schedules nothing new)."""
+    rows = FollowUp.objects.filter(case=case, kind=kind, step=step).exclude(
+        status=FollowUp.Status.CANCELLED
+    )
+    live = next((r for r in rows if r.status == FollowUp.Status.SCHEDULED), None)
+    if live is not None:
+        if live.fired_at is None and (
+            live.due_at != due_at or live.committee_id != case.committee_id
+        ):
+            live.due_at = due_at
+            live.committee_id = case.committee_id
+            live.save(update_fields=["due_at", "committee"])
+        return live
+    if rows:
+        return None
+    return FollowUp.objects.create(
+        kind=kind, case=case, committee_id=case.committee_id, due_at=due_at, step=step
+    )
+
+
+def _cancel(case: Case, *kinds: str) -> int:
+    return FollowUp.objects.filter(
+        case=case, kind__in=kinds, status=FollowUp.Status.SCHEDULED
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+
+
+def followups_sync_case(*, case: Case) -> None:
+    """Create and cancel the case's follow-ups to match its state (inside the caller's
+    transaction)."""
+    status = case.status
+    if status == choices.Status.MEDIATING and case.due_on:
+        warning_day = max(
+            case.due_on - timedelta(days=rule("DEADLINE_WARNING_DAYS")), timezone.localdate()
+        )
+        _ensure(case, Kind.DEADLINE_WARNING, at_local(warning_day))
+        _ensure(case, Kind.OVERDUE, at_local(case.due_on + timedelta(days=1), time(0, 0)))
+    else:
+        _cancel(case, Kind.DEADLINE_WARNING, Kind.OVERDUE)
+
+    if status == choices.Status.SUCCEEDED:
+        agreement = case.agreement
+        if agreement.performance_deadline:
+            check_day = agreement.performance_deadline + timedelta(days=1)
+        else:
+            check_day = agreement.effective_on + timedelta(
+                days=rule("PERFORMANCE_CHECK_DAYS")
+            )
+        _ensure(case, Kind.PERFORMANCE_CHECK, at_local(check_day))
+        if agreement.intends_judicial_confirmation and not agreement.judicial_applied_on:
+            _ensure(
+                case,
+                Kind.JUDICIAL_WINDOW,
+                at_local(
+                    agreement.effective_on + timedelta(days=rule("JUDICIAL_WINDOW_REMINDER_DAY"))
+                ),
+            )
+        elif agreement.judicial_applied_on:
+            _cancel(case, Kind.JUDICIAL_WINDOW)
+
+    if status in (choices.Status.SUCCEEDED, choices.Status.FAILED) and case.concluded_at:
+        concluded_day = timezone.localdate(case.concluded_at)
+        _ensure(
+            case,
+            Kind.SATISFACTION,
+            at_local(concluded_day + timedelta(days=rule("SATISFACTION_AFTER_DAYS"))),
+        )
+
+    if status in (
+        choices.Status.REGISTERED,
+        choices.Status.REFERRED,
+        choices.Status.DECLINED,
+        choices.Status.WITHDRAWN,
+    ):
+        _cancel(case, Kind.PERFORMANCE_CHECK, Kind.JUDICIAL_WINDOW, Kind.SATISFACTION)
+
+
+def overdue_repeat(row: FollowUp) -> None:
+    """The next overdue alert, OVERDUE_REPEAT_DAYS after this one (once per step), for the
+    committee holding the case now."""
+    FollowUp.objects.get_or_create(
+        case_id=row.case_id,
+        kind=Kind.OVERDUE,
+        step=row.step + 1,
+        defaults={
+            "committee_id": row.case.committee_id,
+            "due_at": row.due_at + timedelta(days=rule("OVERDUE_REPEAT_DAYS")),
+        },
+    )
+
+
+def performance_check_again(row: FollowUp) -> None:
+    """A second performance check, SECOND_PERFORMANCE_CHECK_DAYS from today (once)."""
+    FollowUp.objects.get_or_create(
+        case_id=row.case_id,
+        kind=Kind.PERFORMANCE_CHECK,
+        step=row.step + 1,
+        defaults={
+            "committee_id": row.committee_id,
+            "due_at": at_local(
+                timezone.localdate() + timedelta(days=rule("SECOND_PERFORMANCE_CHECK_DAYS"))
+            ),
+        },
+    )
+
+
+def bad_rating_review(case: Case, *, rating_id: int, stars: int) -> FollowUp:
+    """The director's review of a bad rating, due in BAD_RATING_REVIEW_WORKING_DAYS."""
+    due = add_working_days(timezone.localdate(), rule("BAD_RATING_REVIEW_WORKING_DAYS"))
+    return FollowUp.objects.create(
+        kind=Kind.BAD_RATING_REVIEW,
+        case=case,
+        committee_id=case.committee_id,
+        due_at=at_local(due),
+        result={"rating": rating_id, "stars": stars},
+    )
+
+
+# --- transfers and referrals ----------------------------------------------------------------
+
+
+def transfer_response(transfer) -> FollowUp:
+    """The transfer returns to the sender unless answered by `respond_by`."""
+    return FollowUp.objects.create(
+        kind=Kind.TRANSFER_RESPONSE,
+        case_id=transfer.case_id,
+        transfer=transfer,
+        committee_id=transfer.from_committee_id,
+        due_at=transfer.respond_by,
+    )
+
+
+def transfer_closed(transfer, *, accepted: bool) -> int:
+    """The transfer was decided: its response row is done (accepted) or cancelled."""
+    if accepted:
+        return FollowUp.objects.filter(transfer=transfer, status=FollowUp.Status.SCHEDULED).update(
+            status=FollowUp.Status.DONE, done_at=timezone.now()
+        )
+    return FollowUp.objects.filter(
+        transfer=transfer, kind=Kind.TRANSFER_RESPONSE, status=FollowUp.Status.SCHEDULED
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+
+
+def referral_feedback(referral) -> FollowUp:
+    """The outcome of an inbound referral is due back by `feedback_due` (09:00)."""
+    return FollowUp.objects.create(
+        kind=Kind.REFERRAL_FEEDBACK,
+        case_id=referral.case_id,
+        referral=referral,
+        committee_id=referral.committee_id,
+        due_at=at_local(referral.feedback_due),
+    )
+
+
+def referral_answered(referral, now: datetime) -> int:
+    return FollowUp.objects.filter(referral=referral, status=FollowUp.Status.SCHEDULED).update(
+        status=FollowUp.Status.DONE, done_at=now
+    )
+
+
+# --- schedules not tied to one case ---------------------------------------------------------
+
+
+def previous_period(today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def followups_ensure_screening(*, today: date | None = None) -> int:
+    """Make sure every active committee has the reminders for last month's screening
+    report: the director on the 5th, the judicial office on the 10th. Idempotent. After
+    the 10th nothing is created for last month (a system started mid-month does not
+    send reminders that are already late)."""
+    today = today or timezone.localdate()
+    if today.day > rule("SCREENING_OFFICE_DAY"):
+        return 0
+    period = previous_period(today)
+    first = today.replace(day=1)
+    existing = set(
+        FollowUp.objects.filter(kind=Kind.SCREENING_REPORT, period=period).values_list(
+            "committee_id", "step"
+        )
+    )
+    filed = set(
+        ScreeningReport.objects.filter(period=period).values_list("committee_id", flat=True)
+    )
+    rows = []
+    for committee_id in Committee.objects.filter(is_active=True).values_list("id", flat=True):
+        if committee_id in filed:
+            continue
+        for step, day in ((0, rule("SCREENING_DIRECTOR_DAY")), (1, rule("SCREENING_OFFICE_DAY"))):
+            if (committee_id, step) not in existing:
+                rows.append(
+                    FollowUp(
+                        kind=Kind.SCREENING_REPORT,
+                        committee_id=committee_id,
+                        period=period,
+                        step=step,
+                        due_at=at_local(first.replace(day=day)),
+                    )
+                )
+    FollowUp.objects.bulk_create(rows)
+    return len(rows)
+
+
+def screening_reminders_cancel(committee_id: int, period: str) -> int:
+    """The report for `period` is filed: its reminders are moot."""
+    return FollowUp.objects.filter(
+        kind=Kind.SCREENING_REPORT,
+        committee_id=committee_id,
+        period=period,
+        status=FollowUp.Status.SCHEDULED,
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())

@@ -1,0 +1,80 @@
+"""The only writers of case state (docs/design.md principle 1), one module per subject:
+
+- kernel: the shared steps (who may act, lock and compare, numbering, events, after-change);
+- checks: the input checks; intake: registration; cases: the case's workflow;
+- routing: transfers and referrals; screening: monthly reports; historical: the ledger
+  import; followups: follow-ups people complete and ratings; notifications: read marks.
+
+The public services are re-exported here: `from mediation import services;
+services.case_register(...)`. No module imports another's private names.
+"""
+
+from mediation.services.cases import (
+    DESCRIPTIVE_FIELDS,
+    PERSONAL_FIELDS,
+    case_accept,
+    case_archive,
+    case_assign_mediators,
+    case_conclude,
+    case_decline,
+    case_extend,
+    case_record_judicial_confirmation,
+    case_record_session,
+    case_update,
+    case_withdraw,
+)
+from mediation.services.followups import followup_complete, rating_submit
+from mediation.services.historical import (
+    IMPORTABLE_STATUSES,
+    case_import_historical,
+    cases_import_historical,
+)
+from mediation.services.intake import case_register
+from mediation.services.kernel import case_number_format, rule
+from mediation.services.notifications import notification_mark_read
+from mediation.services.routing import (
+    case_refer,
+    referral_feedback,
+    referral_receive,
+    referral_record_outcome,
+    transfer_accept,
+    transfer_cancel,
+    transfer_expire,
+    transfer_reject,
+    transfer_request,
+)
+from mediation.services.screening import screening_report_file
+
+__all__ = [
+    "DESCRIPTIVE_FIELDS",
+    "IMPORTABLE_STATUSES",
+    "PERSONAL_FIELDS",
+    "case_accept",
+    "case_archive",
+    "case_assign_mediators",
+    "case_conclude",
+    "case_decline",
+    "case_extend",
+    "case_import_historical",
+    "case_number_format",
+    "case_record_judicial_confirmation",
+    "case_record_session",
+    "case_refer",
+    "case_register",
+    "case_update",
+    "case_withdraw",
+    "cases_import_historical",
+    "followup_complete",
+    "notification_mark_read",
+    "rating_submit",
+    "referral_feedback",
+    "referral_receive",
+    "referral_record_outcome",
+    "rule",
+    "screening_report_file",
+    "transfer_accept",
+    "transfer_cancel",
+    "transfer_expire",
+    "transfer_reject",
+    "transfer_request",
+]

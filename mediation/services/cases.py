@@ -1,0 +1,562 @@
+"""The writers of a case through its workflow (docs/design.md principle 1).
+
+Each public function runs in one transaction, locks the case row and re-reads it, checks
+the move against mediation.workflow, writes the change, appends a CaseEvent, and
+schedules or cancels the follow-ups the change implies. The API and the admin call these
+functions; nothing else sets `status`.
+
+Concurrency: a service receives the case as the caller read it. Under the row lock it
+compares the locked row's state with what the caller saw; if another request moved the
+case in between, the caller gets Conflict (409 `conflict`) rather than acting on a state
+it never saw. A move from the wrong state is InvalidTransition (409 `invalid_transition`).
+On SQLite the IMMEDIATE transaction mode serialises writers, which gives the same result.
+
+Permissions: `actor` must hold the right role on the holding committee (directors accept,
+decline, assign and transfer; members record, conclude, withdraw, extend, edit, archive);
+superusers may act for anyone (corrections through the admin).
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from committees.models import Mediator
+from mediation import choices, statistics, workflow
+from mediation.exceptions import InvalidInput, InvalidTransition
+from mediation.models import (
+    Agreement,
+    Case,
+    FollowUp,
+    MediationSession,
+)
+from mediation.rules import rule
+from mediation.services import routing
+from mediation.services.checks import (
+    check_amount,
+    check_codes,
+    check_past_date,
+    check_text,
+    clean_leader_phone,
+    difficulty,
+    jsonable,
+)
+from mediation.services.kernel import (
+    after_change,
+    case_event_record,
+    lock,
+    require_director,
+    require_member,
+)
+from mediation.validators import (
+    LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
+)
+
+DESCRIPTIVE_FIELDS = (
+    "title",
+    "facts",
+    "claims",
+    "dispute_type",
+    "amount_involved",
+    "people_involved",
+    "occurred_on",
+    "risk_flags",
+    "difficulty",
+    "responsible_leader_name",
+    "responsible_leader_post",
+    "responsible_leader_phone",
+)
+
+
+PERSONAL_FIELDS = {"responsible_leader_phone"}
+
+
+# --- the workflow ------------------------------------------------------------------------
+
+
+def _active_mediators(case: Case, mediator_ids: list[int]) -> list[Mediator]:
+    ids = list(dict.fromkeys(mediator_ids))
+    if not ids:
+        raise InvalidInput("至少指派一名调解员。", code="mediators_required", field="mediators")
+    mediators = list(
+        Mediator.objects.filter(id__in=ids, committee_id=case.committee_id, is_active=True)
+    )
+    if len(mediators) != len(ids):
+        raise InvalidInput(
+            "调解员必须是本调委会在岗的调解员。", code="invalid_mediator", field="mediators"
+        )
+    recused = set(case.recused_mediators.filter(id__in=ids).values_list("id", flat=True))
+    if recused:
+        raise InvalidInput(
+            "当事人已申请该调解员回避，不能再指派其办理本案。",
+            code="mediator_recused",
+            field="mediators",
+            mediators=sorted(recused),
+        )
+    return mediators
+
+
+def case_accept(*, actor, case: Case, mediator_ids: list[int]) -> Case:
+    """Accept a registered case and assign its mediators (director). Sets accepted_at and
+    due_on = today + MEDIATION_DAYS."""
+    require_director(actor, case.committee_id)
+    with transaction.atomic():
+        case = lock(case)
+        before, after = workflow.move(case, "accept")
+        mediators = _active_mediators(case, mediator_ids)
+        case.accepted_at = timezone.now()
+        case.due_on = timezone.localdate() + timedelta(days=rule("MEDIATION_DAYS"))
+        case.save()
+        case.mediators.set(mediators)
+        case_event_record(
+            case=case,
+            kind="accepted",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"mediators": [m.id for m in mediators], "due_on": str(case.due_on)},
+        )
+        after_change(case)
+    return case
+
+
+def case_decline(
+    *, actor, case: Case, reason: str, reason_code: str = choices.DeclineReason.OTHER
+) -> Case:
+    """Decline a registered case (director), telling the party the other routes."""
+    require_director(actor, case.committee_id)
+    if not (reason or "").strip():
+        raise InvalidInput("请填写不予受理的理由。", code="reason_required", field="reason")
+    check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="不予受理理由")
+    if reason_code not in choices.DeclineReason.values:
+        raise InvalidInput("未知的不予受理原因。", code="invalid_choice", field="reason_code")
+    with transaction.atomic():
+        case = lock(case)
+        before, after = workflow.move(case, "decline")
+        case.closing_reason = reason.strip()
+        case.closed_as = "declined"
+        case.concluded_at = timezone.now()
+        case.decline_reason_code = reason_code
+        case.decline_notice = choices.OTHER_ROUTES_NOTICE
+        case.save()
+        case_event_record(
+            case=case,
+            kind="declined",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"reason": case.closing_reason, "reason_code": reason_code},
+        )
+        after_change(case)
+        routing.referral_record_outcome(case=case)
+    return case
+
+
+def case_assign_mediators(
+    *, actor, case: Case, mediator_ids: list[int], reason: str = "", party_objection: bool = False
+) -> Case:
+    """Change the mediators (director). With `party_objection`, every mediator taken off
+    the case is recused for good (回避): they can never be assigned to it again."""
+    require_director(actor, case.committee_id)
+    if party_objection and not (reason or "").strip():
+        raise InvalidInput("当事人申请回避时请填写理由。", code="reason_required", field="reason")
+    check_text((reason or "").strip(), SHORT_TEXT_MAX, field="reason", label="理由")
+    with transaction.atomic():
+        case = lock(case)
+        workflow.move(case, "assign")
+        mediators = _active_mediators(case, mediator_ids)
+        current = set(case.mediators.values_list("id", flat=True))
+        removed = current - {m.id for m in mediators}
+        case.mediators.set(mediators)
+        if party_objection and removed:
+            case.recused_mediators.add(*removed)
+        case.save(update_fields=["updated_at"])
+        case_event_record(
+            case=case,
+            kind="mediators_assigned",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "mediators": [m.id for m in mediators],
+                "removed": sorted(removed),
+                "party_objection": party_objection,
+                "reason": (reason or "").strip(),
+            },
+        )
+    return case
+
+
+def case_record_session(
+    *,
+    actor,
+    case: Case,
+    held_at: datetime,
+    summary: str,
+    place: str = "",
+    participants: str = "",
+    party_present: bool = True,
+) -> MediationSession:
+    """Record a hearing (member). With the parties present it counts one visit."""
+    require_member(actor, case.committee_id)
+    if held_at > timezone.now() + timedelta(minutes=10):
+        raise InvalidInput("调解时间不能晚于当前时间。", code="held_in_future", field="held_at")
+    if not (summary or "").strip():
+        raise InvalidInput("请填写调解情况。", code="summary_required", field="summary")
+    check_text(summary.strip(), LONG_TEXT_MAX, field="summary", label="调解情况")
+    check_text(participants, SHORT_TEXT_MAX, field="participants", label="参加人员")
+    check_text(place, 200, field="place", label="地点")
+    with transaction.atomic():
+        case = lock(case)
+        workflow.move(case, "record_session")
+        if case.accepted_at and held_at < case.received_at - timedelta(days=1):
+            raise InvalidInput(
+                "调解时间早于案件登记时间。", code="held_before_received", field="held_at"
+            )
+        session = MediationSession.objects.create(
+            case=case,
+            held_at=held_at,
+            place=place,
+            participants=participants,
+            summary=summary.strip(),
+            party_present=party_present,
+            recorded_by=actor,
+        )
+        if party_present:
+            case.party_visits += 1
+        case.save(update_fields=["party_visits", "updated_at"])
+        case_event_record(
+            case=case,
+            kind="session_recorded",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "session": session.id,
+                "held_at": held_at.isoformat(),
+                "party_present": party_present,
+            },
+        )
+    return session
+
+
+def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: bool) -> Case:
+    """Extend the mediation period once, by at most EXTENSION_MAX_DAYS, with the parties'
+    consent (member)."""
+    require_member(actor, case.committee_id)
+    if not parties_consent:
+        raise InvalidInput(
+            "延长调解期限须经双方当事人同意。",
+            code="parties_consent_required",
+            field="parties_consent",
+        )
+    if not (reason or "").strip():
+        raise InvalidInput("请填写延长理由。", code="reason_required", field="reason")
+    check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="延长理由")
+    if not 1 <= days <= rule("EXTENSION_MAX_DAYS"):
+        raise InvalidInput(
+            f"延长天数应在1至{rule('EXTENSION_MAX_DAYS')}天之间。",
+            code="extension_too_long",
+            field="days",
+        )
+    with transaction.atomic():
+        case = lock(case)
+        workflow.move(case, "extend")
+        if case.extended_days:
+            raise InvalidTransition("调解期限只能延长一次。", code_detail="already_extended")
+        before_due = case.due_on
+        case.due_on = case.due_on + timedelta(days=days)
+        case.extended_days = days
+        case.extension_reason = reason.strip()
+        case.save()
+        case_event_record(
+            case=case,
+            kind="extended",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "days": days,
+                "reason": case.extension_reason,
+                "due_on_before": str(before_due),
+                "due_on": str(case.due_on),
+            },
+        )
+        after_change(case)
+    return case
+
+
+def _clean_prevented(prevented: dict | None) -> dict[str, int]:
+    prevented = prevented or {}
+    unknown = set(prevented) - {"suicide", "civil_to_criminal", "group_fight", "group_petition"}
+    if unknown:
+        raise InvalidInput("未知的防止激化类别。", code="invalid_choice", field="prevented")
+    cleaned = {}
+    for key in ("suicide", "civil_to_criminal", "group_fight", "group_petition"):
+        value = prevented.get(key) or 0
+        if not isinstance(value, int) or value < 0:
+            raise InvalidInput("人数应为非负整数。", code="invalid", field=f"prevented.{key}")
+        cleaned[f"prevented_{key}"] = value
+    return cleaned
+
+
+def case_conclude(
+    *,
+    actor,
+    case: Case,
+    outcome: str,
+    agreement: dict | None = None,
+    guidance: str = "",
+    reason: str = "",
+    prevented: dict | None = None,
+) -> Case:
+    """Conclude mediation (member): success with an agreement (written or oral, numbered
+    like the case), or failure with the guidance given to the parties."""
+    require_member(actor, case.committee_id)
+    prevented_fields = _clean_prevented(prevented)
+    check_text((reason or "").strip(), SHORT_TEXT_MAX, field="reason", label="结案说明")
+    if outcome == choices.Outcome.SUCCESS:
+        if not agreement:
+            raise InvalidInput(
+                "调解成功须记录调解协议。", code="agreement_required", field="agreement"
+            )
+        if agreement.get("form") not in choices.AgreementForm.values:
+            raise InvalidInput(
+                "协议形式应为书面或口头。", code="invalid_choice", field="agreement.form"
+            )
+        if not (agreement.get("terms") or "").strip():
+            raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
+        check_text(
+            agreement["terms"].strip(), LONG_TEXT_MAX, field="agreement.terms", label="协议内容"
+        )
+        check_amount(agreement.get("amount"), field="agreement.amount")
+        check_past_date(
+            agreement.get("effective_on"), field="agreement.effective_on", label="协议生效日期"
+        )
+        if (
+            agreement.get("intends_judicial_confirmation")
+            and agreement["form"] != choices.AgreementForm.WRITTEN
+        ):
+            raise InvalidInput(
+                "只有书面调解协议可以申请司法确认。",
+                code="written_agreement_required",
+                field="agreement.intends_judicial_confirmation",
+            )
+        effective_on = agreement.get("effective_on") or timezone.localdate()
+        deadline = agreement.get("performance_deadline")
+        if deadline and deadline < effective_on:
+            raise InvalidInput(
+                "履行期限不能早于协议生效日期。",
+                code="invalid_deadline",
+                field="agreement.performance_deadline",
+            )
+        action = "conclude_success"
+    elif outcome == choices.Outcome.FAILURE:
+        if guidance not in choices.Guidance.values:
+            raise InvalidInput(
+                "调解不成须告知当事人其他途径。", code="guidance_required", field="guidance"
+            )
+        action = "conclude_failure"
+    else:
+        raise InvalidInput(
+            "调解结果应为 success 或 failure。", code="invalid_choice", field="outcome"
+        )
+
+    with transaction.atomic():
+        case = lock(case)
+        before, after = workflow.move(case, action)
+        case.outcome = outcome
+        case.closed_as = after
+        case.guidance = guidance if outcome == choices.Outcome.FAILURE else ""
+        case.closing_reason = (reason or "").strip()
+        case.concluded_at = timezone.now()
+        for key, value in prevented_fields.items():
+            setattr(case, key, value)
+        case.save()
+        data = {"outcome": outcome, "prevented": jsonable(prevented_fields)}
+        if outcome == choices.Outcome.SUCCESS:
+            record = Agreement.objects.create(
+                case=case,
+                number=case.number,
+                form=agreement["form"],
+                terms=agreement["terms"].strip(),
+                amount=agreement.get("amount"),
+                performance_deadline=agreement.get("performance_deadline"),
+                effective_on=effective_on,
+                intends_judicial_confirmation=bool(agreement.get("intends_judicial_confirmation")),
+            )
+            data["agreement"] = {
+                "form": record.form,
+                "amount": str(record.amount) if record.amount is not None else None,
+            }
+        else:
+            data["guidance"] = guidance
+        case_event_record(
+            case=case,
+            kind="concluded",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data=data,
+        )
+        after_change(case)
+        routing.referral_record_outcome(case=case)
+    return case
+
+
+def case_withdraw(*, actor, case: Case, reason: str) -> Case:
+    """The applicant withdraws (member records it)."""
+    require_member(actor, case.committee_id)
+    if not (reason or "").strip():
+        raise InvalidInput("请填写撤回理由。", code="reason_required", field="reason")
+    check_text(reason.strip(), SHORT_TEXT_MAX, field="reason", label="撤回理由")
+    with transaction.atomic():
+        case = lock(case)
+        before, after = workflow.move(case, "withdraw")
+        case.closed_as = after
+        case.closing_reason = reason.strip()
+        case.concluded_at = timezone.now()
+        case.save()
+        case_event_record(
+            case=case,
+            kind="withdrawn",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"reason": case.closing_reason},
+        )
+        after_change(case)
+        routing.referral_record_outcome(case=case)
+    return case
+
+
+def case_archive(*, actor, case: Case) -> Case:
+    """Archive a concluded case whose follow-ups are all done or cancelled (member)."""
+    require_member(actor, case.committee_id)
+    with transaction.atomic():
+        case = lock(case)
+        workflow.check(case, "archive")
+        open_referrals = case.referrals.filter(direction="outbound", status="open").values_list(
+            "id", flat=True
+        )
+        if open_referrals:
+            raise InvalidTransition(
+                "案件已移交协作单位，尚未收到处理结果，不能归档。",
+                status=case.status,
+                action="archive",
+                referrals=list(open_referrals),
+            )
+        pending = FollowUp.objects.filter(case=case, status=FollowUp.Status.SCHEDULED)
+        if pending.exists():
+            raise InvalidTransition(
+                "案件尚有未完成的回访或跟进事项，不能归档。",
+                status=case.status,
+                action="archive",
+                follow_ups=list(pending.values_list("id", flat=True)),
+            )
+        before, after = workflow.move(case, "archive")
+        case.archived_at = timezone.now()
+        case.save()
+        case_event_record(
+            case=case, kind="archived", actor=actor, from_status=before, to_status=after
+        )
+    return case
+
+
+def case_record_judicial_confirmation(
+    *, actor, case: Case, applied_on: date, court: str, result: str, ruling_number: str = ""
+) -> Agreement:
+    """Record the parties' application for judicial confirmation and its result (member).
+    Only a written agreement, applied for within the window after it took effect."""
+    require_member(actor, case.committee_id)
+    if result not in choices.JudicialResult.values:
+        raise InvalidInput("司法确认结果无效。", code="invalid_choice", field="result")
+    if not (court or "").strip():
+        raise InvalidInput("请填写受理法院。", code="court_required", field="court")
+    check_text(court.strip(), 100, field="court", label="受理法院")
+    check_text((ruling_number or "").strip(), 100, field="ruling_number", label="裁定书文号")
+    check_past_date(applied_on, field="applied_on", label="司法确认申请日期")
+    with transaction.atomic():
+        case = lock(case)
+        workflow.move(case, "judicial_confirmation")
+        agreement = Agreement.objects.select_for_update().get(case=case)
+        if agreement.form != choices.AgreementForm.WRITTEN:
+            raise InvalidInput(
+                "只有书面调解协议可以申请司法确认。",
+                code="written_agreement_required",
+                field="result",
+            )
+        window_end = agreement.effective_on + timedelta(days=rule("JUDICIAL_CONFIRMATION_DAYS"))
+        if not agreement.effective_on <= applied_on <= window_end:
+            raise InvalidInput(
+                f"司法确认应在协议生效之日起{rule('JUDICIAL_CONFIRMATION_DAYS')}日内申请"
+                f"（{agreement.effective_on}至{window_end}）。",
+                code="outside_judicial_window",
+                field="applied_on",
+            )
+        agreement.judicial_applied_on = applied_on
+        agreement.judicial_court = court.strip()
+        agreement.judicial_result = result
+        agreement.judicial_ruling_number = (ruling_number or "").strip()
+        agreement.save()
+        case_event_record(
+            case=case,
+            kind="judicial_confirmation",
+            actor=actor,
+            from_status=case.status,
+            data={
+                "applied_on": str(applied_on),
+                "court": agreement.judicial_court,
+                "result": result,
+                "ruling_number": agreement.judicial_ruling_number,
+            },
+        )
+        after_change(case)
+    return agreement
+
+
+def case_update(*, actor, case: Case, **changes) -> Case:
+    """Edit descriptive fields of an open case (member). Never status or committee."""
+    require_member(actor, case.committee_id)
+    leader = changes.pop("responsible_leader", None)
+    if leader is not None:
+        changes["responsible_leader_name"] = (leader.get("name") or "").strip()
+        changes["responsible_leader_post"] = (leader.get("post") or "").strip()
+        changes["responsible_leader_phone"] = clean_leader_phone(leader)
+    unknown = set(changes) - set(DESCRIPTIVE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"这些字段不能修改：{', '.join(sorted(unknown))}", code="field_not_editable"
+        )
+    check_codes(changes)
+    with transaction.atomic():
+        case = lock(case)
+        workflow.move(case, "update")
+        before = {k: getattr(case, k) for k in changes}
+        for key, value in changes.items():
+            setattr(case, key, value)
+        # Difficulty follows the rules whatever was edited: a major dispute stays major.
+        before["difficulty"] = before.get("difficulty", case.difficulty)
+        case.difficulty = difficulty(
+            {
+                f: getattr(case, f)
+                for f in ("amount_involved", "people_involved", "risk_flags", "difficulty")
+            }
+        )
+        changes = {**changes, "difficulty": case.difficulty}
+        changed = {k: v for k, v in changes.items() if before[k] != v}
+        case.save()
+        if changed:
+            statistics.mark_dirty(case=case)
+
+            def redacted(values: dict) -> dict:
+                # The history is read outside the holding committee: a phone change is
+                # recorded as a change, never with the numbers.
+                return jsonable({k: "***" if k in PERSONAL_FIELDS else values[k] for k in changed})
+
+            case_event_record(
+                case=case,
+                kind="updated",
+                actor=actor,
+                from_status=case.status,
+                data={"before": redacted(before), "after": redacted(changed)},
+            )
+    return case
