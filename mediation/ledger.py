@@ -101,8 +101,10 @@ FIELD_COLUMN = {
     "amount_involved": "涉及金额（元）",
     "people_involved": "涉及人数",
     "parties": "申请人",
-    "parties.0": "申请人证件号码",
-    "parties.1": "被申请人证件号码",
+    "parties.0.id_number": "申请人证件号码",
+    "parties.1.id_number": "被申请人证件号码",
+    "parties.0.phone": "申请人电话",
+    "parties.1.phone": "被申请人电话",
     "parties.0.name": "申请人",
     "parties.1.name": "被申请人",
     "facts": "纠纷事实",
@@ -609,10 +611,7 @@ def ledger_import(
 
 def _column_of(error) -> str | None:
     """The ledger column a service's refusal points at."""
-    field = str(error.extra.get("field", ""))
-    if error.code == "invalid_phone" and field in ("parties.0", "parties.1"):
-        return "申请人电话" if field == "parties.0" else "被申请人电话"
-    return FIELD_COLUMN.get(field)
+    return FIELD_COLUMN.get(str(error.extra.get("field", "")))
 
 
 def _row_arguments(headers, line, row, seen_numbers) -> tuple[dict | None, list[dict]]:

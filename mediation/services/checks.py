@@ -79,19 +79,19 @@ def clean_parties(parties: list[dict]) -> list[dict]:
             problem = id_number_problem(id_number, id_type)
             if problem:
                 code, detail = problem
-                raise InvalidInput(detail, code=code, field=field)
+                raise InvalidInput(detail, code=code, field=f"{field}.id_number")
             if id_number in seen_id_numbers:
                 raise InvalidInput(
                     "同一当事人不能在一个案件中出现两次（证件号码重复）。",
                     code="duplicate_party",
-                    field=field,
+                    field=f"{field}.id_number",
                 )
             seen_id_numbers.add(id_number)
         phone = (party.get("phone") or "").strip().replace(" ", "")
         if phone:
             problem = phone_problem(phone)
             if problem:
-                raise InvalidInput(problem, code="invalid_phone", field=field)
+                raise InvalidInput(problem, code="invalid_phone", field=f"{field}.phone")
         check_text(party.get("name"), 100, field=f"{field}.name", label="当事人姓名/名称")
         check_text(party.get("address"), 200, field=f"{field}.address", label="住址")
         party.update(id_number=id_number, id_type=id_type, phone=phone)

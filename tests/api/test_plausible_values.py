@@ -163,18 +163,18 @@ def test_the_details_say_what_is_wrong_in_chinese(client_for, mediator_a, commit
     }
     assert detail(parties=[APPLICANT, {**RESPONDENT, "id_number": ID_NUMBER}]) == {
         "detail": "同一当事人不能在一个案件中出现两次（证件号码重复）。",
-        "field": "parties.1",
+        "field": "parties.1.id_number",
     }
     region = client.post(
         CASES,
         body(committee_a, parties=[{**APPLICANT, "id_number": NO_PROVINCE_ID_NUMBER}, RESPONDENT]),
         format="json",
     ).json()
-    # (the service answers for the party's papers, as for a party given twice)
+    # (the service answers for the party's papers, naming the field a form shows it beside)
     assert region == {
         "detail": "身份证号码前两位不是有效的省级行政区划代码。",
         "code": "invalid_region",
-        "field": "parties.0",
+        "field": "parties.0.id_number",
     }
 
 

@@ -416,17 +416,17 @@ def written() -> tuple[int, ...]:
         (
             {"parties": [{**PERSON, "id_number": with_check_digit("99010519800101123")}, OTHER]},
             "invalid_region",
-            "parties.0",
+            "parties.0.id_number",
         ),
         (
             {"parties": [PERSON, {**OTHER, "kind": "organisation", "id_number": BAD_USCC}]},
             "invalid_uscc",
-            "parties.1",
+            "parties.1.id_number",
         ),
         (
             {"parties": [PERSON, {**OTHER, "id_number": " 11010519491231002x "}]},
             "duplicate_party",
-            "parties.1",
+            "parties.1.id_number",
         ),
         ({"parties": [{**PERSON, "name": "张" * 101}, OTHER]}, "max_length", "parties.0.name"),
         (
