@@ -492,6 +492,7 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
             performed=data.get("performed", ""),
             result=data.get("result", ""),
             note=data.get("note", ""),
+            rating=data.get("rating"),
         )
         return Response(serializers.FollowUpSerializer(followup).data)
 

@@ -15,18 +15,28 @@ from mediation.validators import SHORT_TEXT_MAX
 Kind = FollowUp.Kind
 
 BAD_RATING_MAX_STARS = 2
+# The follow-ups whose completion may record the rating a party gave (履行回访).
+RATED_KINDS = (Kind.PERFORMANCE_CHECK,)
 
 
 # --- people completing follow-ups -----------------------------------------------------------
 
 
 def followup_complete(
-    *, actor, followup: FollowUp, performed: str = "", result: str = "", note: str = ""
+    *,
+    actor,
+    followup: FollowUp,
+    performed: str = "",
+    result: str = "",
+    note: str = "",
+    rating: int | None = None,
 ) -> FollowUp:
     """A person records the outcome of a follow-up that asks for one (履行回访, 差评复核).
 
     A performance check with `none` or `partial` schedules a second check in 15 days and
-    reminds the mediator that judicial confirmation or litigation remains open."""
+    reminds the mediator that judicial confirmation or litigation remains open. A performance
+    check may record the rating (1-5) the party gave during the visit, kept on its result;
+    a bad-rating review takes none (the party's own rating came through the rating link)."""
     require_member(actor, followup.committee_id, "只有本调委会的调解员可以完成此事项。")
     if followup.kind not in (Kind.PERFORMANCE_CHECK, Kind.BAD_RATING_REVIEW):
         raise InvalidTransition("该事项由系统自动处理，无需手工完成。", action="complete")
@@ -36,6 +46,11 @@ def followup_complete(
             code="performed_required",
             field="performed",
         )
+    if rating is not None:
+        if followup.kind not in RATED_KINDS:
+            raise InvalidInput("该事项不接受评分。", code="rating_not_accepted", field="rating")
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise InvalidInput("评分应为1至5分。", code="invalid_rating", field="rating")
     check_text(result, SHORT_TEXT_MAX, field="result", label="回访结果")
     check_text(note, SHORT_TEXT_MAX, field="note", label="备注")
     with transaction.atomic():
@@ -50,6 +65,8 @@ def followup_complete(
         row.done_at = now
         row.completed_by = actor
         row.result = {"performed": performed, "result": result, "note": note}
+        if rating is not None:
+            row.result["rating"] = rating
         if row.kind == Kind.PERFORMANCE_CHECK:
             Agreement.objects.filter(case_id=row.case_id).update(performance=performed)
             if performed in (choices.Performance.NONE, choices.Performance.PARTIAL):
