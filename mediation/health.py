@@ -1,5 +1,6 @@
 """Operational numbers for `manage.py followups_status` and GET /api/v1/health/."""
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min
@@ -47,8 +48,6 @@ def _broker() -> str:
     if not settings.REDIS_URL:
         return "in-process"
     try:
-        import redis
-
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
         return "ok"
     except Exception as error:  # report, don't raise

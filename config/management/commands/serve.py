@@ -8,13 +8,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from mediation.followups import followups_scan
+
 logger = logging.getLogger(__name__)
 
 
 def _embedded_scheduler(every: float) -> None:
     """Without a broker, fire due follow-ups from a thread of the server process."""
-    from mediation.followups import followups_scan
-
     while True:
         try:
             fired = followups_scan(budget_seconds=every)
