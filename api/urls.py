@@ -6,7 +6,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import auth, ledger_views, views
+from api import auth, views
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
@@ -23,7 +23,7 @@ router.register("screening-reports", views.ScreeningReportViewSet, basename="scr
 router.register(
     "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
 )
-router.register("imports", ledger_views.LedgerImportViewSet, basename="ledgerimport")
+router.register("imports", views.LedgerImportViewSet, basename="ledgerimport")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -39,10 +39,10 @@ v1 = [
     ),
     path("statistics/export/", views.StatisticsExportView.as_view(), name="stats-export"),
     path(
-        "imports/template.xlsx", ledger_views.ImportTemplateView.as_view(), name="import-template"
+        "imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"
     ),
     # Before the router, whose cases/<pk>/ would take "export" for an id.
-    path("cases/export/", ledger_views.CaseExportView.as_view(), name="case-export"),
+    path("cases/export/", views.CaseExportView.as_view(), name="case-export"),
     path("", include(router.urls)),
 ]
 

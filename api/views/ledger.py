@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from api import filters
 from api.schema import error
 from api.serializers import MAX_ID
-from api.views import XLSX, FileExportNegotiation
+from api.views.statistics import XLSX, FileExportNegotiation
 from committees.scope import scope_for, visible_committees
 from mediation import crypto, ledger, selectors, tasks
 from mediation.exceptions import InvalidInput

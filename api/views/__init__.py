@@ -1,0 +1,65 @@
+"""Views: authenticate, parse, call one service or selector, serialize — one module per
+resource. The names below are re-exported for api/urls.py and older imports."""
+
+from api.views.cases import CaseViewSet
+from api.views.followups import (
+    FollowUpViewSet,
+    NotificationViewSet,
+    RatingView,
+    ScreeningReportViewSet,
+)
+from api.views.health import HealthView
+from api.views.ledger import CaseExportView, ImportTemplateView, LedgerImportViewSet
+from api.views.personal_data import PersonalDataAccessViewSet
+from api.views.reference import (
+    AreaViewSet,
+    CommitteeViewSet,
+    InstitutionViewSet,
+    MechanismViewSet,
+    MediatorViewSet,
+    MeView,
+)
+from api.views.routing import ReferralViewSet, TransferViewSet
+from api.views.statistics import (
+    STATISTICS_ERRORS,
+    STATISTICS_PARAMETERS,
+    XLSX,
+    FileExportNegotiation,
+    StatisticsBreakdownView,
+    StatisticsExportView,
+    StatisticsMechanismsView,
+    StatisticsSummaryView,
+    reporting_unit,
+    statistics_filter,
+)
+
+__all__ = [
+    "STATISTICS_ERRORS",
+    "STATISTICS_PARAMETERS",
+    "XLSX",
+    "AreaViewSet",
+    "CaseExportView",
+    "CaseViewSet",
+    "CommitteeViewSet",
+    "FileExportNegotiation",
+    "FollowUpViewSet",
+    "HealthView",
+    "ImportTemplateView",
+    "InstitutionViewSet",
+    "LedgerImportViewSet",
+    "MeView",
+    "MechanismViewSet",
+    "MediatorViewSet",
+    "NotificationViewSet",
+    "PersonalDataAccessViewSet",
+    "RatingView",
+    "ReferralViewSet",
+    "ScreeningReportViewSet",
+    "StatisticsBreakdownView",
+    "StatisticsExportView",
+    "StatisticsMechanismsView",
+    "StatisticsSummaryView",
+    "TransferViewSet",
+    "reporting_unit",
+    "statistics_filter",
+]

@@ -1,0 +1,324 @@
+"""Cases: the list, one case, and every write on a case (one service each)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from api import filters, serializers
+from api.idempotency import idempotent
+from api.pagination import CaseCursorPagination, CursorPagination
+from api.schema import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED
+from committees.scope import scope_for
+from mediation import audit, routing, selectors, services
+from mediation.exceptions import InvalidInput
+from mediation.models import Case
+
+
+def _scope(request):
+    return scope_for(request.user)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases in the caller's scope (Case.objects.visible_to); out of scope is 404.
+
+    Writes call one service each; a liaison sees only the cases its institution sent in,
+    and of those only what it sent and the outcome.
+    """
+
+    filterset_class = filters.CaseFilter
+    pagination_class = CaseCursorPagination
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.case_list(self.request.user)
+        return selectors.case_detail(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": _scope(self.request)}
+
+    def filter_queryset(self, queryset):
+        # The list filters narrow the list only; a case addressed by id is found by id.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def _is_liaison_view(self, case=None) -> bool:
+        scope = _scope(self.request)
+        if case is None:
+            return scope.is_liaison_only
+        return not scope.sees_committee(case.committee_id)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return (
+                serializers.CaseSummarySerializer
+                if self._is_liaison_view()
+                else serializers.CaseListSerializer
+            )
+        return serializers.CaseSerializer
+
+    def _respond(self, case, status_code=200, *, new=False):
+        if new:
+            case = selectors.new_case_detail(case.pk)
+        else:
+            case = self.get_queryset().get(pk=case.pk)
+        if self._is_liaison_view(case):
+            data = serializers.CaseSummarySerializer(case).data
+        else:
+            data = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+            audit.personal_data_reveals_record(
+                user=self.request.user, cases=[case], via=self.request.path
+            )
+        return Response(data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        """One case with its parties, mediators, sessions, agreement, transfers, referrals
+        and follow-ups.
+
+        Who: anyone whose scope holds the case; ID numbers and phones are masked for
+        anyone not a member of the holding committee; a liaison sees only the summary of
+        a case its institution sent. Errors: 404 `not_found` (absent or out of scope)."""
+        return self._respond(self.get_object())
+
+    def list(self, request, *args, **kwargs):
+        """The cases in the caller's scope, newest first, with the list filters.
+
+        Who: any signed-in user (a liaison: the summaries of its institution's cases).
+        Errors: 400 `invalid_cursor`, invalid filter values."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        response = self.get_paginated_response(serializer.data)
+        if not self._is_liaison_view():
+            audit.personal_data_reveals_record(user=request.user, cases=page, via=request.path)
+        return response
+
+    def _body(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=serializers.CaseCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.CaseSerializer, 422: IDEMPOTENCY_KEY_REUSED},
+    )
+    def create(self, request, *args, **kwargs):
+        """Register a dispute (登记): status `registered`, a new `number` in the committee's
+        sequence, `due_on` for acceptance.
+
+        Who: a mediator of `committee`. Errors: 400 `parties_incomplete`,
+        `invalid_id_number`, `invalid_phone`, `invalid_choice`, `invalid_source`,
+        `committee_inactive`, `negative_amount`, `invalid_idempotency_key`, field errors;
+        403 `permission_denied`; 422 `idempotency_key_reused`."""
+        def register():
+            data = dict(self._body(serializers.CaseCreateSerializer))
+            case = services.case_register(actor=request.user, via=request.path, **data)
+            return self._respond(case, status.HTTP_201_CREATED, new=True)
+
+        def replay(case_id, status_code):
+            # Today's case as the caller may see it today: 404 once it left their scope.
+            case = Case.objects.visible_to(request.user).filter(pk=case_id).first()
+            if case is None:
+                raise NotFound("未找到。")
+            return self._respond(case, status_code)
+
+        return idempotent(request, register, replay)
+
+    @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Edit the descriptive fields of an open case (never `status` or `committee`).
+
+        Who: a mediator of the holding committee. Errors: 400 `field_not_editable`,
+        `invalid_choice`, `negative_amount`, field errors; 403 `permission_denied`;
+        404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        editable = set(serializers.CaseUpdateSerializer().fields)
+        forbidden = set(request.data) - editable if hasattr(request.data, "keys") else set()
+        if forbidden:
+            raise InvalidInput(
+                f"这些字段不能通过修改接口变更：{', '.join(sorted(forbidden))}",
+                code="field_not_editable",
+            )
+        serializer = serializers.CaseUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_update(actor=request.user, case=case, **serializer.validated_data)
+        return self._respond(case)
+
+    def _transition(self, service, body_class=None, **extra):
+        case = self.get_object()
+        body = self._body(body_class) if body_class else {}
+        service(actor=self.request.user, case=case, **body, **extra)
+        return self._respond(case)
+
+    @extend_schema(request=serializers.AcceptSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept a registered case (受理) with its mediators: `registered` → `mediating`;
+        sets `accepted_at` and `due_on`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `mediators_required`, `invalid_mediator`, `mediator_recused`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        body = self._body(serializers.AcceptSerializer)
+        services.case_accept(actor=request.user, case=case, mediator_ids=body["mediators"])
+        return self._respond(case)
+
+    @extend_schema(request=serializers.DeclineSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline a registered case (不予受理) with a reason: `registered` → `declined`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `invalid_choice`; 403 `permission_denied`; 404 `not_found`;
+        409 `invalid_transition`, `conflict`."""
+        return self._transition(services.case_decline, serializers.DeclineSerializer)
+
+    @extend_schema(request=serializers.AssignSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Change the mediators of an open case; with `party_objection` the mediators
+        replaced are recused and cannot be assigned to the case again.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `mediators_required`, `invalid_mediator`, `mediator_recused`, `reason_required`;
+        403 `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        body = self._body(serializers.AssignSerializer)
+        services.case_assign_mediators(
+            actor=request.user,
+            case=case,
+            mediator_ids=body["mediators"],
+            reason=body.get("reason", ""),
+            party_objection=body["party_objection"],
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        request=serializers.SessionSerializer, responses={201: serializers.SessionSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        """Record a mediation session (调解记录) of a case being mediated (201).
+
+        Who: a mediator of the holding committee. Errors: 400 `held_in_future`,
+        `held_before_received`, `summary_required`; 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        body = self._body(serializers.SessionSerializer)
+        session = services.case_record_session(actor=request.user, case=case, **body)
+        return Response(serializers.SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ExtendSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Extend the mediation deadline (`due_on`) once, by at most 30 days, with the
+        parties' consent.
+
+        Who: a mediator of the holding committee. Errors: 400 `parties_consent_required`,
+        `reason_required`, `extension_too_long`; 403 `permission_denied`; 404 `not_found`;
+        409 `invalid_transition`, `conflict` (also when already extended once)."""
+        return self._transition(services.case_extend, serializers.ExtendSerializer)
+
+    @extend_schema(request=serializers.ConcludeSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def conclude(self, request, pk=None):
+        """Conclude a case being mediated: `success` with the agreement → `succeeded`, or
+        `failure` with the guidance given to the parties → `failed`.
+
+        Who: a mediator of the holding committee. Errors: 400 `agreement_required`,
+        `terms_required`, `written_agreement_required`, `invalid_deadline`,
+        `guidance_required`, `negative_amount`, `invalid_choice`; 403 `permission_denied`;
+        404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        return self._transition(services.case_conclude, serializers.ConcludeSerializer)
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Record that the applicant withdrew (撤回): → `withdrawn`.
+
+        Who: a mediator of the holding committee. Errors: 400 `reason_required`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        return self._transition(services.case_withdraw, serializers.ReasonSerializer)
+
+    @extend_schema(request=None, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """Archive a concluded (or referred) case: → `archived`, once its follow-ups are
+        done or cancelled and any outbound referral has its result.
+
+        Who: a mediator of the holding committee. Errors: 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition` (`follow_ups` or `referrals` list what is
+        still open), `conflict`."""
+        return self._transition(services.case_archive)
+
+    @extend_schema(
+        request=serializers.JudicialConfirmationSerializer, responses=serializers.CaseSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="judicial-confirmation")
+    def judicial_confirmation(self, request, pk=None):
+        """Record the parties' application for judicial confirmation (司法确认) of a
+        succeeded case's agreement, and the court's result.
+
+        Who: a mediator of the holding committee. Errors: 400 `court_required`,
+        `invalid_choice`, `written_agreement_required`, `outside_judicial_window`; 403
+        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
+        return self._transition(
+            services.case_record_judicial_confirmation, serializers.JudicialConfirmationSerializer
+        )
+
+    @extend_schema(
+        request=serializers.TransferRequestSerializer,
+        responses={201: serializers.TransferSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Ask another committee to take an open case (移送, 201 with the transfer): the
+        case is frozen until the receiver decides, the sender cancels, or `respond_by`
+        passes.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `invalid_choice`, `transfer_to_self`, `committee_inactive`,
+        `not_an_ancestor`; 403 `permission_denied`; 404 `not_found`; 409
+        `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        body = self._body(serializers.TransferRequestSerializer)
+        transfer = routing.transfer_request(actor=request.user, case=case, **body)
+        return Response(
+            serializers.TransferSerializer(transfer).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.ReferSerializer, responses={201: serializers.ReferralSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """Hand an open case to a partner institution through a docking mechanism
+        (outbound referral, 201 with the referral): → `referred`.
+
+        Who: a director or deputy director of the holding committee. Errors: 400
+        `reason_required`, `mechanism_not_for_institution`; 403 `permission_denied`; 404
+        `not_found`; 409 `invalid_transition`, `conflict`."""
+        case = self.get_object()
+        body = self._body(serializers.ReferSerializer)
+        referral = routing.case_refer(actor=request.user, case=case, **body)
+        return Response(
+            serializers.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=serializers.CaseEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """The case's append-only history, oldest first (cursor-paginated).
+
+        Who: anyone whose scope holds the case, except a liaison. Errors: 400
+        `invalid_cursor`; 404 `not_found`."""
+        case = self.get_object()
+        if self._is_liaison_view(case):
+            raise NotFound()
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(case.events.all(), request, view=self)
+        return paginator.get_paginated_response(
+            serializers.CaseEventSerializer(page, many=True).data
+        )
