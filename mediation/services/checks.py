@@ -144,3 +144,22 @@ def jsonable(values: dict) -> dict:
             value = str(value)
         out[key] = value
     return out
+
+
+def clean_case_fields(fields: dict, parties: list[dict]) -> tuple[dict, list[dict]]:
+    """A new case's descriptive fields and parties, checked and completed as every intake
+    stores them (a registration, a referral received, an imported ledger row): the codes and
+    limits, the parties' papers, the responsible leader's three columns, the people involved
+    (at least the parties), 重大疑难 where it applies, risk flags once each."""
+    check_codes(fields)
+    parties = clean_parties(parties)
+    fields = dict(fields)
+    leader = fields.pop("responsible_leader", None) or {}
+    fields["responsible_leader_name"] = (leader.get("name") or "").strip()
+    fields["responsible_leader_post"] = (leader.get("post") or "").strip()
+    fields["responsible_leader_phone"] = clean_leader_phone(leader)
+    if not fields.get("people_involved"):
+        fields["people_involved"] = len(parties)
+    fields["difficulty"] = difficulty(fields)
+    fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
+    return fields, parties

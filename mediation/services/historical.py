@@ -17,12 +17,9 @@ from mediation.models import (
 from mediation.rules import rule
 from mediation.services.checks import (
     check_amount,
-    check_codes,
     check_past_date,
     check_text,
-    clean_leader_phone,
-    clean_parties,
-    difficulty,
+    clean_case_fields,
 )
 from mediation.services.kernel import (
     case_event_build,
@@ -156,17 +153,7 @@ def _historical_case(
             "只有调解不成的案件才有告知途径。", code="invalid_choice", field="guidance"
         )
     check_text(closing_reason, SHORT_TEXT_MAX, field="closing_reason", label="结案理由")
-    check_codes(fields)
-    parties = clean_parties(parties)
-    fields = dict(fields)
-    leader = fields.pop("responsible_leader", None) or {}
-    fields["responsible_leader_name"] = (leader.get("name") or "").strip()
-    fields["responsible_leader_post"] = (leader.get("post") or "").strip()
-    fields["responsible_leader_phone"] = clean_leader_phone(leader)
-    if not fields.get("people_involved"):
-        fields["people_involved"] = len(parties)
-    fields["difficulty"] = difficulty(fields)
-    fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
+    fields, parties = clean_case_fields(fields, parties)
 
     def moment(day: date | None) -> datetime | None:
         return timezone.make_aware(datetime.combine(day, datetime.min.time())) if day else None

@@ -15,10 +15,7 @@ from mediation.models import (
     Party,
 )
 from mediation.services.checks import (
-    check_codes,
-    clean_leader_phone,
-    clean_parties,
-    difficulty,
+    clean_case_fields,
 )
 from mediation.services.kernel import (
     assign_number,
@@ -61,17 +58,7 @@ def register(
     look-up matches."""
     if not committee.is_active:
         raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
-    check_codes(fields)
-    parties = clean_parties(parties)
-    fields = dict(fields)
-    leader = fields.pop("responsible_leader", None) or {}
-    fields["responsible_leader_name"] = (leader.get("name") or "").strip()
-    fields["responsible_leader_post"] = (leader.get("post") or "").strip()
-    fields["responsible_leader_phone"] = clean_leader_phone(leader)
-    if not fields.get("people_involved"):
-        fields["people_involved"] = len(parties)
-    fields["difficulty"] = difficulty(fields)
-    fields["risk_flags"] = list(dict.fromkeys(fields.get("risk_flags") or []))
+    fields, parties = clean_case_fields(fields, parties)
 
     case = Case(committee=committee, source=source, created_by=actor, **fields)
     assign_number(case, committee)
