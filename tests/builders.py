@@ -130,3 +130,115 @@ def case_body(committee, *, parties=PARTIES, **fields) -> dict:
         "parties": parties,
         **fields,
     }
+
+
+# --- Branch tsplit2: helpers shared by the split case-services tests (test_case_*.py) and ---
+# routing tests (test_transfer_*.py, test_referrals.py) in tests/mediation. Imported here, at
+# the end, so this block can be appended without touching the imports above.
+
+from dataclasses import dataclass  # noqa: E402
+
+from committees.models import Committee  # noqa: E402
+from mediation.models import Agreement, CaseEvent, MediationSession, Transfer  # noqa: E402
+
+APPLICANT = {
+    "role": "applicant",
+    "name": "张某",
+    "id_number": "11010519491231002X",
+    "phone": "13800000000",
+}
+RESPONDENT = {"role": "respondent", "name": "李某", "phone": "0951-1234567"}
+# The case-services tests' parties (the respondent has a landline); imported there as PARTIES.
+WORLD_PARTIES = [APPLICANT, RESPONDENT]
+ADMINISTRATIVE_PARTNER = "ADM-SCJ"
+
+
+@dataclass
+class World:
+    """The case-services tests' personas (the `world` fixture of tests/mediation/conftest.py)."""
+
+    committee_a: Committee
+    committee_b: Committee
+    mediator: object
+    mediator_row: Mediator
+    mediator2_row: Mediator
+    director: object
+    outsider: object
+
+
+def year() -> int:
+    return timezone.localdate().year
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    return list(CaseEvent.objects.filter(case_id=case.pk).order_by("id"))
+
+
+def case_state(case: Case) -> dict:
+    """Everything a refused service must leave as it was."""
+    row = Case.objects.filter(pk=case.pk).values().get()
+    return {
+        **row,
+        "mediators": sorted(fresh(case).mediators.values_list("id", flat=True)),
+        "recused": sorted(fresh(case).recused_mediators.values_list("id", flat=True)),
+        "events": CaseEvent.objects.filter(case_id=case.pk).count(),
+        "sessions": MediationSession.objects.filter(case_id=case.pk).count(),
+        "agreement": list(Agreement.objects.filter(case_id=case.pk).values()),
+    }
+
+
+def world_register(
+    w: World, *, committee=None, actor=None, parties=WORLD_PARTIES, **fields
+) -> Case:
+    return make_case(actor or w.mediator, committee or w.committee_a, parties=parties, **fields)
+
+
+def world_accept(w: World, case: Case | None = None) -> Case:
+    return services.case_accept(
+        actor=w.director, case=fresh(case or world_register(w)), mediator_ids=[w.mediator_row.id]
+    )
+
+
+def world_succeed(w: World, case: Case | None = None, **agreement) -> Case:
+    agreement = {"form": "written", "terms": "楼上住户赔偿维修费2000元。", **agreement}
+    return services.case_conclude(
+        actor=w.mediator,
+        case=fresh(case or world_accept(w)),
+        outcome="success",
+        agreement=agreement,
+    )
+
+
+def routing_snapshot(case) -> dict:
+    """What a refused routing service must leave as it was."""
+    case = fresh(case)
+    return {
+        "committee": case.committee_id,
+        "number": case.number,
+        "previous_numbers": case.previous_numbers,
+        "status": case.status,
+        "transfer_pending": case.transfer_pending,
+        "source": case.source,
+        "due_on": case.due_on,
+        "mediators": sorted(case.mediators.values_list("id", flat=True)),
+        "events": case.events.count(),
+    }
+
+
+def visible(user, case) -> bool:
+    return Case.objects.visible_to(user).filter(pk=case.pk).exists()
+
+
+def reassign_to_medical(director_a, case, medical) -> Transfer:
+    return routing.transfer_request(
+        actor=director_a, case=fresh(case), to_committee=medical, kind="reassign", reason="医疗纠纷"
+    )
+
+
+def routing_conclude_success(mediator, case) -> Case:
+    return services.case_conclude(
+        actor=mediator,
+        case=fresh(case),
+        outcome="success",
+        agreement={"form": "written", "terms": "李某赔偿张某8000元。"},
+    )
