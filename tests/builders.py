@@ -5,14 +5,15 @@ A test that needs a case calls `make_case(actor, committee, …)` instead of wri
 written by hand, since the services stamp the present).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
 
-from committees.models import Mechanism, Mediator
+from committees.models import Committee, Mechanism, Mediator
 from mediation import routing, services
 from mediation.choices import Status
-from mediation.models import Case
+from mediation.models import Agreement, Case, CaseEvent, MediationSession, Transfer
 from tests.factories import MediatorFactory, UserFactory
 
 # Valid under GB 11643 (the first with an X check digit).
@@ -132,14 +133,9 @@ def case_body(committee, *, parties=PARTIES, **fields) -> dict:
     }
 
 
-# --- Branch tsplit2: helpers shared by the split case-services tests (test_case_*.py) and ---
-# routing tests (test_transfer_*.py, test_referrals.py) in tests/mediation. Imported here, at
-# the end, so this block can be appended without touching the imports above.
+# --- the world of the case-services tests (test_case_*.py) and routing tests ---------------
+# (test_transfer_*.py, test_referrals.py) in tests/mediation.
 
-from dataclasses import dataclass  # noqa: E402
-
-from committees.models import Committee  # noqa: E402
-from mediation.models import Agreement, CaseEvent, MediationSession, Transfer  # noqa: E402
 
 APPLICANT = {
     "role": "applicant",
