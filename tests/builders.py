@@ -13,8 +13,8 @@ from django.utils import timezone
 from committees.models import Committee, Mechanism, Mediator
 from mediation import routing, services
 from mediation.choices import Status
-from mediation.models import Agreement, Case, CaseEvent, MediationSession, Transfer
-from tests.factories import MediatorFactory, UserFactory
+from mediation.models import Agreement, Case, CaseEvent, MediationSession, Referral, Transfer
+from tests.factories import MediatorFactory, UserFactory, institution
 
 # Valid under GB 11643 (the first with an X check digit).
 ID_NUMBER = "11010519491231002X"
@@ -238,3 +238,84 @@ def routing_conclude_success(mediator, case) -> Case:
         outcome="success",
         agreement={"form": "written", "terms": "李某赔偿张某8000元。"},
     )
+
+
+# --- routing over HTTP (tests/api/test_routing_api.py, test_routing_transfers_api.py) ---
+
+MEDICAL = "C640106H01"
+
+LIAISON_CASE_FIELDS = {
+    "id",
+    "number",
+    "committee",
+    "status",
+    "source",
+    "dispute_type",
+    "title",
+    "facts",
+    "claims",
+    "amount_involved",
+    "people_involved",
+    "occurred_on",
+    "received_at",
+    "concluded_at",
+    "outcome",
+    "has_agreement",
+    "parties",
+}
+
+
+def state(case) -> dict:
+    """Everything a denied request must leave as it was."""
+    case = fresh(case)
+    return {
+        "committee": case.committee_id,
+        "number": case.number,
+        "previous_numbers": case.previous_numbers,
+        "status": case.status,
+        "transfer_pending": case.transfer_pending,
+        "events": CaseEvent.objects.filter(case=case).count(),
+        "transfers": list(Transfer.objects.filter(case=case).values_list("id", "status")),
+        "referrals": list(Referral.objects.filter(case=case).values_list("id", "status", "result")),
+    }
+
+
+def request_transfer(director_a, case, to_committee) -> Transfer:
+    return routing.transfer_request(
+        actor=director_a,
+        case=fresh(case),
+        to_committee=to_committee,
+        kind="reassign",
+        reason="医疗",
+    )
+
+
+def refer_out(director, case) -> Referral:
+    return routing.case_refer(
+        actor=director,
+        case=fresh(case),
+        mechanism=Mechanism.objects.get(code="administrative"),
+        institution=institution(ADMINISTRATIVE_PARTNER),
+        reason="需市场监管部门处理",
+    )
+
+
+def referral_body(committee, mechanism="court", external_ref="(2026)宁0106民诉前调7号"):
+    return {
+        "mechanism": mechanism,
+        "committee": committee.id,
+        "external_ref": external_ref,
+        "case": {
+            "dispute_type": "contract",
+            "title": "货款纠纷",
+            "facts": "拖欠货款",
+            "claims": "支付货款",
+            "amount_involved": "12000.00",
+            "parties": PARTIES,
+        },
+    }
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]

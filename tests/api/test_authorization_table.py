@@ -13,7 +13,8 @@ report, a rating link ...) are made once per module inside a transaction; every
 from the same untouched world and a write that succeeded for one persona never changes
 what the next one gets. Every 4xx must leave the database as it was and carry the error
 body {"detail", "code"}; every allowed write must change it. For lists, the table also says
-who finds the world's object among the results (scope, not just status).
+who finds the world's object among the results (scope, not just status). The world's
+builders (build_world, make_personas, fingerprint) are in tests/api/conftest.py.
 
 Personas (as in tests/conftest.py): anon; outsider = director of committee B; member =
 mediator_a; director = director_a; office_b / office_a = judicial offices of B's and A's
@@ -23,11 +24,9 @@ liaison of the court, whose referral brought the world's cases in.
 
 import json
 import re
-import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -37,37 +36,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.routers import APIRootView
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.models import Committee, Institution
 from committees.reference_data import reference_data_load
-from mediation import audit, ledger, notify, routing, services
-from mediation.followups import previous_period
-from mediation.models import (
-    Agreement,
-    Case,
-    CaseEvent,
-    FollowUp,
-    MediationSession,
-    Notification,
-    Party,
-    PersonalDataAccess,
-    RatingLink,
-    Referral,
-    ScreeningReport,
-    Transfer,
-)
-from tests.builders import PARTIES, make_case, member
+from tests.api.conftest import AuthorizationWorld, build_world, fingerprint, make_personas
+from tests.builders import PARTIES
 from tests.conftest import (
     COMMITTEE_A,
     COMMITTEE_B,
-    COURT,
-    OFFICE_OF_A,
-    OFFICE_OF_B,
-    PETITION,
 )
-from tests.factories import RoleFactory, UserFactory, institution
-from tests.ledger_files import ledger_row, xlsx
 
 API_PREFIX = "api/v1/"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
@@ -139,189 +116,10 @@ def api_endpoints() -> set[tuple[str, str]]:
     return found
 
 
-# --- the world ------------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    users: dict  # persona → user
-    committee_a: Committee
-    committee_b: Committee
-    mediator_id: int  # mediator_a's Mediator row
-    director_mediator_id: int
-    ids: dict[str, int] = field(default_factory=dict)
-    rating_token: str = ""
-    refresh: str = ""
-
-    def pk(self, target: str) -> int:
-        return self.ids[target]
-
-
-def _fresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
-def _referral_in(court_liaison, committee, title) -> Referral:
-    return routing.referral_receive(
-        actor=court_liaison,
-        mechanism=Mechanism.objects.get(code="court"),
-        committee=committee,
-        external_ref=f"(2026)宁0106民诉前调{title}号",
-        parties=PARTIES,
-        title=title,
-        dispute_type="contract",
-    )
-
-
-def build_world(*, committee_a, committee_b, users: dict) -> World:
-    """Everything the table's rows point at, built through the services."""
-    mediator_a, director_a = users["member"], users["director"]
-    court_liaison = users["court"]
-    world = World(
-        users=users,
-        committee_a=committee_a,
-        committee_b=committee_b,
-        mediator_id=Mediator.objects.get(user=mediator_a).id,
-        director_mediator_id=Mediator.objects.get(user=director_a).id,
-    )
-    mediators = [world.mediator_id]
-
-    def accepted(referral) -> Case:
-        return services.case_accept(
-            actor=director_a, case=_fresh(referral.case), mediator_ids=mediators
-        )
-
-    # The case: sent in by the court, accepted, one session held.
-    inbound = _referral_in(court_liaison, committee_a, "货款纠纷")
-    case = accepted(inbound)
-    services.case_record_session(
-        actor=mediator_a,
-        case=_fresh(case),
-        held_at=timezone.now() - timedelta(hours=1),
-        summary="双方陈述意见",
-        place="社区调解室",
-    )
-    # Sent in by the court and not yet accepted (accept, decline).
-    registered = _referral_in(court_liaison, committee_a, "租赁纠纷").case
-    # Sent in by the court, concluded with a written agreement (judicial confirmation,
-    # the performance check follow-up, a rating link for the applicant).
-    concluded = services.case_conclude(
-        actor=mediator_a,
-        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "借款纠纷"))),
-        outcome="success",
-        agreement={"form": "written", "terms": "分两期付清", "amount": "5000.00"},
-    )
-    # Sent in by the court and withdrawn: nothing left to follow up (archive).
-    withdrawn = services.case_withdraw(
-        actor=mediator_a,
-        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "买卖纠纷"))),
-        reason="申请人撤回申请",
-    )
-    # Another case of A with a pending transfer to committee B.
-    transferring = make_case(mediator_a, committee_a)
-    transfer = routing.transfer_request(
-        actor=director_a,
-        case=_fresh(transferring),
-        to_committee=committee_b,
-        kind="reassign",
-        reason="当事人均居住在黄河东路第一社区",
-    )
-    # A case of A handed to the court (outbound): the court's liaison reports back.
-    referred = make_case(mediator_a, committee_a, title="工程款纠纷", dispute_type="contract")
-    outbound = routing.case_refer(
-        actor=director_a,
-        case=_fresh(referred),
-        mechanism=Mechanism.objects.get(code="court"),
-        institution=Institution.objects.get(code=COURT),
-        reason="当事人要求诉讼",
-    )
-    follow_up = FollowUp.objects.get(case=concluded, kind=FollowUp.Kind.PERFORMANCE_CHECK)
-    notify.notify(
-        users=[director_a],
-        key="authz-table",
-        kind=FollowUp.Kind.DEADLINE_WARNING,
-        title="调解期限预警",
-        case=case,
-    )
-    notification = Notification.objects.get(recipient=director_a)
-    report = services.screening_report_file(
-        actor=mediator_a, committee=committee_a, period=previous_period(), disputes_found=2
-    )
-    applicant = Party.objects.get(case=concluded, role="applicant")
-    world.rating_token = secrets.token_urlsafe(32)
-    RatingLink.objects.create(
-        token=world.rating_token,
-        case=concluded,
-        party=applicant,
-        expires_at=timezone.now() + timedelta(days=30),
-    )
-    audit.personal_data_reveals_record(user=mediator_a, cases=[case], via="/api/v1/cases/")
-    world.refresh = str(RefreshToken.for_user(mediator_a))
-    ledger_upload = ledger.ledger_import_job_create(
-        actor=users["director"],
-        committee=committee_a,
-        data=xlsx([ledger_row(1)]),
-        file_name="ledger.xlsx",
-        dry_run=True,
-        skip_invalid=False,
-    )
-    ledger.ledger_import_job_run(job_id=ledger_upload.pk)
-    world.ids = {
-        "ledger_import": ledger_upload.pk,
-        "case": case.pk,
-        "registered": registered.pk,
-        "concluded": concluded.pk,
-        "withdrawn": withdrawn.pk,
-        "transfer": transfer.pk,
-        "inbound": inbound.pk,
-        "outbound": outbound.pk,
-        "follow_up": follow_up.pk,
-        "notification": notification.pk,
-        "report": report.pk,
-        "access": PersonalDataAccess.objects.get(kind="reveal").pk,
-        "area": committee_a.area_id,
-        "committee": committee_a.pk,
-        "mediator": world.mediator_id,
-        "institution": Institution.objects.get(code=COURT).pk,
-        "mechanism": Mechanism.objects.get(code="court").pk,
-    }
-    return world
-
-
-def fingerprint() -> dict:
-    """What a refused request must leave as it was."""
-    models = (
-        Case,
-        CaseEvent,
-        Transfer,
-        Referral,
-        FollowUp,
-        Notification,
-        ScreeningReport,
-        MediationSession,
-        Agreement,
-        RatingLink,
-        PersonalDataAccess,
-    )
-    return {
-        "counts": {model.__name__: model.objects.count() for model in models},
-        "cases": list(
-            Case.objects.order_by("pk").values_list(
-                "pk", "status", "committee_id", "transfer_pending", "title", "due_on"
-            )
-        ),
-        "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "status")),
-        "referrals": list(Referral.objects.order_by("pk").values_list("pk", "status", "result")),
-        "follow_ups": list(FollowUp.objects.order_by("pk").values_list("pk", "status")),
-        "unread": Notification.objects.filter(read_at__isnull=True).count(),
-        "rated": RatingLink.objects.filter(used_at__isnull=False).count(),
-    }
-
-
 # --- request bodies (valid for the persona the table allows) --------------------------------
 
 
-def case_body(w: World) -> dict:
+def case_body(w: AuthorizationWorld) -> dict:
     return {
         "committee": w.committee_a.pk,
         "dispute_type": "neighbourhood",
@@ -333,7 +131,7 @@ def case_body(w: World) -> dict:
     }
 
 
-def referral_body(w: World) -> dict:
+def referral_body(w: AuthorizationWorld) -> dict:
     return {
         "mechanism": "court",
         "committee": w.committee_a.pk,
@@ -342,7 +140,7 @@ def referral_body(w: World) -> dict:
     }
 
 
-def statistics_query(w: World, **extra) -> dict:
+def statistics_query(w: AuthorizationWorld, **extra) -> dict:
     return {"committee": w.committee_a.pk, **extra}
 
 
@@ -356,8 +154,8 @@ class Rule:
 
     statuses: tuple[int, ...]
     target: str | None = None
-    body: Callable[[World], dict] | None = None
-    query: Callable[[World], dict] | None = None
+    body: Callable[[AuthorizationWorld], dict] | None = None
+    query: Callable[[AuthorizationWorld], dict] | None = None
     seen_by: frozenset[str] | None = None
 
     def __post_init__(self):
@@ -610,26 +408,6 @@ def _own_cache(settings):
     }
 
 
-def make_personas(committee_a, committee_b) -> dict:
-    """The conftest personas (same helper, usernames, roles and institutions), made once for
-    the module's world instead of once per test."""
-
-    def role(username, kind, code=None):
-        place = institution(code) if code else None
-        return RoleFactory(user=UserFactory(username=username), kind=kind, institution=place).user
-
-    return {
-        "outsider": member(committee_b, "outsider_b", Mediator.Role.DIRECTOR),
-        "member": member(committee_a, "mediator_a", Mediator.Role.MEDIATOR),
-        "director": member(committee_a, "director_a", Mediator.Role.DIRECTOR),
-        "office_b": role("office_b", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_B),
-        "office_a": role("office_a", Role.Kind.JUDICIAL_OFFICE, OFFICE_OF_A),
-        "district": role("district_office", Role.Kind.DISTRICT_OFFICE),
-        "petition": role("petition_liaison", Role.Kind.LIAISON, PETITION),
-        "court": role("court_liaison", Role.Kind.LIAISON, COURT),
-    }
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The personas and the world, built once inside a transaction that spans the module.
@@ -653,7 +431,7 @@ def world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def client_as(world: World, persona: str) -> APIClient:
+def client_as(world: AuthorizationWorld, persona: str) -> APIClient:
     client = APIClient()
     if persona != "anon":
         # A fresh object, as a new request would load it (scope is cached per user object).
@@ -661,7 +439,7 @@ def client_as(world: World, persona: str) -> APIClient:
     return client
 
 
-def _url(w: World, template: str, target: str | None) -> str:
+def _url(w: AuthorizationWorld, template: str, target: str | None) -> str:
     values = {"token": w.rating_token}
     if target is not None:
         values["pk"] = w.pk(target)
