@@ -19,7 +19,7 @@ from mediation import followups, routing, services, workflow
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 from mediation.models import Case, CaseEvent, FollowUp, Referral, Transfer
-from tests.builders import make_case
+from tests.builders import fresh, make_case
 
 REGISTERED = Status.REGISTERED.value
 MEDIATING = Status.MEDIATING.value
@@ -100,10 +100,6 @@ def world(committee_a, committee_b, mediator_a, mediator_a2, director_a, outside
         mechanism=Mechanism.objects.get(code="court"),
         institution=Institution.objects.get(code="CRT640106"),
     )
-
-
-def fresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 def snapshot(case: Case) -> dict:
