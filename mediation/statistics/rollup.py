@@ -46,8 +46,10 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = 
     committees = {case.committee_id, also_committee_id} - {None}
     table = StatDirty._meta.db_table
     with connection.cursor() as cursor:
-        for committee_id in committees:
-            for month in months:
+        # One order for every transaction's marks (committee, then month), so two that mark
+        # the same cells (a transfer each way between two committees) queue, not deadlock.
+        for committee_id in sorted(committees):
+            for month in sorted(months):
                 cursor.execute(
                     f"INSERT INTO {table} (committee_id, month, marked_at) "
                     "VALUES (%s, %s, %s) ON CONFLICT (committee_id, month) "
