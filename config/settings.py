@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "committees",
     "mediation",
     "api",
+    "django_htmx",
+    "web",
     # Operations commands that may import every layer (manage.py serve).
     "config",
 ]
@@ -109,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # Pages for people: sign-in at /, each persona's pages, the party's rating page /r/<token>.
+    path("", include("web.urls")),
 ]
 
 # Errors under /api/ are JSON in the API's shape; elsewhere Django's pages (api/exceptions.py).
