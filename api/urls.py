@@ -24,6 +24,7 @@ router.register(
     "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
 )
 router.register("imports", views.LedgerImportViewSet, basename="ledgerimport")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -43,6 +44,16 @@ v1 = [
     ),
     # Before the router, whose cases/<pk>/ would take "export" for an id.
     path("cases/export/", views.CaseExportView.as_view(), name="case-export"),
+    path(
+        "cases/<int:pk>/attachments/",
+        views.CaseAttachmentsView.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<int:pk>/rights-notified/",
+        views.RightsNotifiedView.as_view(),
+        name="case-rights-notified",
+    ),
     path("", include(router.urls)),
 ]
 
