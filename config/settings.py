@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "committees.models.Institution.Kind",
         "MediatorRoleEnum": "committees.models.Mediator.Role",
         "UserRoleEnum": "api.serializers.USER_ROLE_CHOICES",
+        "AttachmentKindEnum": "mediation.models.Attachment.Kind",
+        "NoticeMethodEnum": "mediation.choices.NoticeMethod",
     },
 }
 

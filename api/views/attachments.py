@@ -4,7 +4,7 @@ and remove by id. Files are served only here, never from a public URL."""
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from api.pagination import CursorPagination
 from api.parsers import MultiPartParser
-from api.schema import error
+from api.schema import CASE_ID, error
 from api.serializers import MAX_ID
 from api.views.statistics import FileExportNegotiation
 from committees.scope import scope_for
@@ -72,7 +72,7 @@ class CaseAttachmentsView(APIView):
     @extend_schema(
         operation_id="cases_attachments_list",
         responses=AttachmentSerializer(many=True),
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[CASE_ID],
     )
     def get(self, request, pk: int):
         """The attachments of a case, oldest first (cursor-paginated).
@@ -93,7 +93,7 @@ class CaseAttachmentsView(APIView):
             413: error("文件超过大小上限（`file_too_large`，设置 TIAOJIE_ATTACHMENT_MAX_MB）。"),
             415: error("文件内容不是允许的类型（`unsupported_file_type`）。"),
         },
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[CASE_ID],
     )
     def post(self, request, pk: int):
         """Keep a file with the case (multipart: `kind`, `file`, `note`, `party`): 201 with

@@ -1,13 +1,13 @@
 """The 卷宗's records on a case that are not documents or files: the rights notice."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as api_serializers
+from api.schema import CASE_ID
 from committees.scope import scope_for
 from mediation import audit, choices, selectors, services
 
@@ -24,7 +24,7 @@ class RightsNotifiedView(APIView):
         operation_id="cases_rights_notified",
         request=RightsNotifiedSerializer,
         responses=api_serializers.CaseSerializer,
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[CASE_ID],
     )
     def post(self, request, pk: int):
         """Record when (`at`) and how (`how`: `written` | `oral`) the parties were told
