@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.files.storage import storages
 from django.db.models import Q
 from rest_framework.test import APIClient
 
@@ -40,6 +41,8 @@ django_settings.STORAGES = {
         "OPTIONS": {"location": ATTACHMENTS_DIR, "base_url": None},
     },
 }
+storages._storages = {}  # built from the settings above at first use
+storages.__dict__.pop("backends", None)
 # Statistics answers are read fresh in tests (tests/api/test_stats_cache.py turns it on).
 django_settings.STATISTICS_CACHE_SECONDS = 0
 

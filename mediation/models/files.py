@@ -1,7 +1,7 @@
 """The case file (卷宗): the attachments of a case and the archive-number counter."""
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 
@@ -10,10 +10,50 @@ from committees.scope import scoped
 from mediation.models.cases import Case, Party
 
 
-def attachments_storage():
-    """The private store of attachments (settings.STORAGES["attachments"]): a folder
-    without a URL by default, an S3-compatible bucket in production."""
-    return storages["attachments"]
+class AttachmentsStorage(Storage):
+    """The private store of attachments, settings.STORAGES["attachments"] (a folder without
+    a URL by default, an S3-compatible bucket in production), looked up at each use.
+
+    A FileField resolves its storage once, when the model class is built; going through
+    `storages` on every call keeps the configured store the one in use (tests point it at a
+    folder of their own after Django has started)."""
+
+    def _store(self) -> Storage:
+        return storages["attachments"]
+
+    def open(self, name, mode="rb"):
+        return self._store().open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self._store().save(name, content, max_length=max_length)
+
+    def delete(self, name):
+        return self._store().delete(name)
+
+    def exists(self, name):
+        return self._store().exists(name)
+
+    def size(self, name):
+        return self._store().size(name)
+
+    def listdir(self, path):
+        return self._store().listdir(path)
+
+    def url(self, name):
+        return self._store().url(name)
+
+    def path(self, name):
+        return self._store().path(name)
+
+    def generate_filename(self, filename):
+        return self._store().generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self._store().get_available_name(name, max_length=max_length)
+
+
+def attachments_storage() -> Storage:
+    return AttachmentsStorage()
 
 
 class AttachmentQuerySet(models.QuerySet):
