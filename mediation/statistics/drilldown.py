@@ -56,12 +56,14 @@ def counted_cases(
     committee: int | None = None,
     area: int | None = None,
     outcome: str | None = None,
+    base=None,
 ):
     """The cases `measure` counted for the committees of `scope` in `period`, within the
     dimensions given (a breakdown row's `dispute_type`, `source`, `committee`, `area` —
     the judicial office's area, as the breakdown groups — and `outcome`, the case's
-    `closed_as` or `open`). An unknown measure is no case."""
-    cases = scope.cases()
+    `closed_as` or `open`). `base`: the cases to pick from (a caller's scoped queryset;
+    default every case). An unknown measure is no case."""
+    cases = scope.cases() if base is None else scope.on(base)
     if measure == "received":
         cases = cases.filter(period.within("received_at"))
     elif measure == "accepted":
