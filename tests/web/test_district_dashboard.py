@@ -229,3 +229,38 @@ def test_the_page_with_everything_it_loads_is_under_one_and_a_half_megabytes(dis
     assert "web/vendor/echarts.min.js" in sizes and "web/dashboard.js" in sizes
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html), "an asset from another host"
     assert len(page.content) + sum(sizes.values()) <= PAGE_BUDGET
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "2026-13-45"},
+        {"from": "2026-05-01", "to": "2026-01-01"},
+        {"committee": "abc"},
+        {"area": str(2**70)},
+        {"from": "0001-01-01"},
+    ],
+)
+def test_bad_filters_are_never_a_500(district, query):
+    for name in ("web:dashboard", "web:dashboard_cases", "web:dashboard_export"):
+        assert client_of(district).get(reverse(name), query).status_code == 200, name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"measure": "nonsense"},
+        {"month": "2026-99"},
+        {"month": "x"},
+        {"by_area": "abc"},
+        {"by_committee": str(2**70)},
+        {"page": "-3"},
+        {"outcome": "x" * 500},
+    ],
+)
+def test_bad_drill_parameters_are_never_a_500(district, cases, query):
+    assert client_of(district).get(reverse("web:dashboard_cases"), query).status_code == 200
+
+
+def test_an_area_that_does_not_exist_is_404(district):
+    assert client_of(district).get(DASHBOARD, {"area": "999999"}).status_code == 404
