@@ -252,6 +252,7 @@ def test_overdue_cases_are_counted_and_marked(director_a, mediator_a, committee_
     text = client_of(director_a).get(inbox_url(committee_a)).content.decode()
 
     assert "<b>1</b>超期" in text
+    assert 'id="overdue"' in text and "1 件" in text
     assert 'class="badge overdue">超期<' in text
 
 

@@ -39,7 +39,13 @@ def inbox_context(user, committee: Committee) -> dict:
         status=Status.REGISTERED, transfer_pending=False
     )
     mediating = _open_cases(user, committee).filter(status=Status.MEDIATING)
-    overdue = Case.objects.visible_to(user).filter(committee=committee).overdue()
+    overdue = (
+        Case.objects.visible_to(user)
+        .filter(committee=committee)
+        .overdue()
+        .prefetch_related("mediators")
+        .order_by("due_on", "id")
+    )
     transfers = (
         selectors.transfer_list(user)
         .filter(to_committee=committee, status=Transfer.Status.PENDING)
@@ -64,6 +70,7 @@ def inbox_context(user, committee: Committee) -> dict:
         "registered_count": registered.count(),
         "mediating": list(mediating.order_by("due_on", "id")[:INBOX_LIMIT]),
         "mediating_count": mediating.count(),
+        "overdue": list(overdue[:INBOX_LIMIT]),
         "overdue_count": overdue.count(),
         "transfers": list(transfers[:INBOX_LIMIT]),
         "referrals": list(referrals[:INBOX_LIMIT]),
