@@ -129,9 +129,10 @@ def test_the_numbers_are_the_apis_for_the_same_filters(
         ).json()["overdue"]
         assert shown_row["overdue"] == overdue
     assert {(x["source"], x["outcome"]): x["value"] for x in data["flows"]["links"]} == {
-        (r["source"], r["outcome"] or "open"): r["received"]
-        for r in rows("source", "outcome")
-        if r["received"]
+        (r["source"], outcome): r[outcome]
+        for r in rows("source")
+        for outcome in ("succeeded", "failed", "withdrawn", "declined")
+        if r[outcome]
     }
     mechanisms = api.get("/api/v1/statistics/mechanisms/", params).json()["results"]
     assert data["mechanisms"] == mechanisms
@@ -153,7 +154,8 @@ def test_the_dashboard_shows_as_of(district, cases):
         ("overdue", {}, {"乙案"}),
         ("received", {"dispute_type": "contract"}, {"丙案"}),
         ("received", {"outcome": "open"}, {"甲案", "乙案"}),
-        ("received", {"source": "party_application", "outcome": "succeeded"}, {"丙案"}),
+        ("succeeded", {"source": "party_application"}, {"丙案"}),
+        ("failed", {"source": "party_application"}, set()),
     ],
 )
 def test_every_drill_down_lists_the_cases_counted_masked(

@@ -112,7 +112,7 @@
     });
   } else { empty("chart-committees"); }
 
-  // Linkage: source → outcome (Sankey) of the cases received in the period.
+  // Linkage: source → outcome (Sankey) of the cases that ended in the period.
   var flows = data.flows;
   if (flows.links.length) {
     var nodes = [];
@@ -121,7 +121,7 @@
     chart("chart-flows", {
       tooltip: { trigger: "item" },
       series: [{
-        type: "sankey", left: 8, right: 100, top: 8, bottom: 8, nodeGap: 6, nodeWidth: 14,
+        type: "sankey", left: 8, right: 110, top: 8, bottom: 8, nodeGap: 14, nodeWidth: 16,
         label: { fontSize: 12 },
         emphasis: { focus: "adjacency" },
         lineStyle: { color: "gradient", curveness: 0.5 },
@@ -133,11 +133,11 @@
       }]
     }, function (event) {
       if (event.dataType === "edge") {
-        drill({ measure: "received", source: event.data.sourceCode, outcome: event.data.outcomeCode });
+        drill({ measure: event.data.outcomeCode, source: event.data.sourceCode });
       } else if (event.data.kind === "source") {
         drill({ measure: "received", source: event.data.code });
       } else {
-        drill({ measure: "received", outcome: event.data.code });
+        drill({ measure: event.data.code });
       }
     });
   } else { empty("chart-flows"); }
