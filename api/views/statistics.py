@@ -10,12 +10,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api import exports, serializers
+from api import serializers
 from api.schema import error
 from api.stats_cache import cached_answer
 from committees.scope import scope_for
 from mediation import selectors, statistics
 from mediation.exceptions import InvalidInput
+from mediation.statistics import exports
 
 
 def statistics_filter(request) -> tuple[statistics.Filter, statistics.Period]:
