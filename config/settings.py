@@ -333,6 +333,12 @@ if not 0 < TIAOJIE_AMOUNT_CAP < 10**12:
         f"TIAOJIE_AMOUNT_CAP={TIAOJIE_AMOUNT_CAP} should be between 1 and 999999999999."
     )
 
+# The roster (committees/roster.py; 人民调解法 arts 8–9): a member's term in years (law), and
+# whether the district is multi-ethnic, so each committee needs a member of a smaller ethnic
+# group (law for multi-ethnic areas; Ningxia is one, hence true by default).
+TIAOJIE_TERM_YEARS = env_int("TIAOJIE_TERM_YEARS", 3)
+TIAOJIE_MULTI_ETHNIC = env_bool("TIAOJIE_MULTI_ETHNIC", True)
+
 # Mediation time rules: their one home, read through mediation.rules.rule (Ministry of
 # Justice defaults and the follow-up times; a district may change them by environment).
 TIAOJIE = {

@@ -19,6 +19,7 @@ from api.views.reference import (
     MediatorViewSet,
     MeView,
 )
+from api.views.roster import CompositionWarningsView, MediatorRosterViewSet
 from api.views.routing import ReferralViewSet, TransferViewSet
 from api.views.statistics import (
     STATISTICS_ERRORS,
@@ -32,6 +33,7 @@ from api.views.statistics import (
     reporting_unit,
     statistics_filter,
 )
+from api.views.submissions import StatisticsSubmissionViewSet
 
 __all__ = [
     "STATISTICS_ERRORS",
@@ -41,6 +43,7 @@ __all__ = [
     "CaseExportView",
     "CaseViewSet",
     "CommitteeViewSet",
+    "CompositionWarningsView",
     "FileExportNegotiation",
     "FollowUpViewSet",
     "HealthView",
@@ -49,6 +52,7 @@ __all__ = [
     "LedgerImportViewSet",
     "MeView",
     "MechanismViewSet",
+    "MediatorRosterViewSet",
     "MediatorViewSet",
     "NotificationViewSet",
     "PersonalDataAccessViewSet",
@@ -58,6 +62,7 @@ __all__ = [
     "StatisticsBreakdownView",
     "StatisticsExportView",
     "StatisticsMechanismsView",
+    "StatisticsSubmissionViewSet",
     "StatisticsSummaryView",
     "TransferViewSet",
     "reporting_unit",

@@ -38,6 +38,7 @@ from mediation.models.rollups import (
     StatMeasures,
 )
 from mediation.models.routing import Referral, ReferralQuerySet, Transfer, TransferQuerySet
+from mediation.models.submissions import StatisticsSubmission
 
 __all__ = [
     "Agreement",
@@ -69,6 +70,7 @@ __all__ = [
     "ScreeningReportQuerySet",
     "StatDirty",
     "StatMeasures",
+    "StatisticsSubmission",
     "Transfer",
     "TransferQuerySet",
 ]
