@@ -39,7 +39,11 @@ class StatisticsSubmissionViewSet(
     serializer_class = SubmissionSerializer
 
     def get_queryset(self):
-        return submissions.submissions_visible_to(self.request.user).defer("csv", "xlsx")
+        return (
+            submissions.submissions_visible_to(self.request.user)
+            .select_related("submitted_by")
+            .defer("csv", "xlsx")
+        )
 
     def get_serializer_class(self):
         if self.action == "create":
