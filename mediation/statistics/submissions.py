@@ -141,6 +141,19 @@ def frozen_export(scope: Filter, period: Period, *, area_id, committee_id):
     )
 
 
+# Footer figures that describe the moment of the export, not the month (the roster, the
+# committees, when the figures were exact): a later difference is no correction.
+POINT_IN_TIME = {
+    "as_of",
+    "committees",
+    "mediators",
+    "full_time_mediators",
+    "female_mediators",
+    "male_mediators",
+    "gender_unknown_mediators",
+}
+
+
 def corrections(submission: StatisticsSubmission) -> list[dict]:
     """Where the month's figures now differ from the submitted ones: one entry per changed
     cell (`row` is the dispute type's code or `total`, `column` the measure) and per
@@ -167,15 +180,16 @@ def corrections(submission: StatisticsSubmission) -> list[dict]:
                     }
                 )
     for name, value in frozen["footer"].items():
-        if name != "as_of" and current["footer"].get(name) != value:
-            changes.append(
-                {
-                    "row": "footer",
-                    "label": "",
-                    "column": name,
-                    "heading": name,
-                    "submitted": value,
-                    "current": current["footer"].get(name),
-                }
-            )
+        if name in POINT_IN_TIME or current["footer"].get(name) == value:
+            continue
+        changes.append(
+            {
+                "row": "footer",
+                "label": "",
+                "column": name,
+                "heading": name,
+                "submitted": value,
+                "current": current["footer"].get(name),
+            }
+        )
     return changes

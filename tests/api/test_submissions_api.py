@@ -11,6 +11,7 @@ import pytest
 from mediation import services, statistics
 from mediation.models import Case, StatisticsSubmission
 from tests.builders import at, make_case
+from tests.factories import MediatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def total_row(table: dict) -> dict:
 
 
 def test_a_submitted_month_exports_as_submitted_after_later_edits(
-    november, client_for, district, mediator_a
+    november, client_for, district, mediator_a, committee_a
 ):
     """Issue 15 item 16: the figures are stored as submitted; an export of the submitted
     month stays byte-identical after a later change, which shows as a correction."""
@@ -70,8 +71,13 @@ def test_a_submitted_month_exports_as_submitted_after_later_edits(
     assert csv_then.content == bytes(stored.csv) and xlsx_then.content == bytes(stored.xlsx)
     assert csv_then["X-Submitted-At"]
 
-    # when a November figure changes in December (the open case had 7 people, not 2)
+    # when a November figure changes in December (the open case had 7 people, not 2), the
+    # month's screening report comes late, and the roster changes (not a figure of the month)
     services.case_update(actor=mediator_a, case=Case.objects.get(pk=november.pk), people_involved=7)
+    services.screening_report_file(
+        actor=mediator_a, committee=committee_a, period="2026-11", disputes_found=3
+    )
+    MediatorFactory(committee=committee_a, user=None, gender="female")
     statistics.rollup_refresh()
 
     # then the export is the submitted file, byte for byte, and the change a correction
@@ -84,6 +90,8 @@ def test_a_submitted_month_exports_as_submitted_after_later_edits(
     assert changed == {
         ("neighbourhood", "mediated_people"): (4, 9),
         ("total", "mediated_people"): (4, 9),
+        ("footer", "screening_rounds"): (0, 1),
+        ("footer", "screening_disputes_found"): (0, 3),
     }
     # the live figures say so too
     live = client.get("/api/v1/statistics/summary/", NOVEMBER).json()
