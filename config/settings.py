@@ -376,6 +376,11 @@ STORAGES = {
 # A multipart upload is streamed to a temporary file past this size (never held whole in
 # memory by Django); the attachment service reads it once to hash, check and encrypt it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# The roster (committees/roster.py; 人民调解法 arts 8–9): a member's term in years (law), and
+# whether the district is multi-ethnic, so each committee needs a member of a smaller ethnic
+# group (law for multi-ethnic areas; Ningxia is one, hence true by default).
+TIAOJIE_TERM_YEARS = env_int("TIAOJIE_TERM_YEARS", 3)
+TIAOJIE_MULTI_ETHNIC = env_bool("TIAOJIE_MULTI_ETHNIC", True)
 
 # Mediation time rules: their one home, read through mediation.rules.rule (Ministry of
 # Justice defaults and the follow-up times; a district may change them by environment).

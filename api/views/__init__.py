@@ -2,8 +2,8 @@
 resource. The names below are re-exported for api/urls.py and older imports."""
 
 from api.views.attachments import AttachmentViewSet, CaseAttachmentsView
-from api.views.cases import CaseViewSet
 from api.views.casefile import RightsNotifiedView
+from api.views.cases import CaseViewSet
 from api.views.followups import (
     FollowUpViewSet,
     NotificationViewSet,
@@ -21,6 +21,7 @@ from api.views.reference import (
     MediatorViewSet,
     MeView,
 )
+from api.views.roster import CompositionWarningsView, MediatorRosterViewSet
 from api.views.routing import ReferralViewSet, TransferViewSet
 from api.views.statistics import (
     STATISTICS_ERRORS,
@@ -34,6 +35,7 @@ from api.views.statistics import (
     reporting_unit,
     statistics_filter,
 )
+from api.views.submissions import StatisticsSubmissionViewSet
 
 __all__ = [
     "STATISTICS_ERRORS",
@@ -45,6 +47,7 @@ __all__ = [
     "CaseExportView",
     "CaseViewSet",
     "CommitteeViewSet",
+    "CompositionWarningsView",
     "FileExportNegotiation",
     "FollowUpViewSet",
     "HealthView",
@@ -53,6 +56,7 @@ __all__ = [
     "LedgerImportViewSet",
     "MeView",
     "MechanismViewSet",
+    "MediatorRosterViewSet",
     "MediatorViewSet",
     "NotificationViewSet",
     "PersonalDataAccessViewSet",
@@ -63,6 +67,7 @@ __all__ = [
     "StatisticsBreakdownView",
     "StatisticsExportView",
     "StatisticsMechanismsView",
+    "StatisticsSubmissionViewSet",
     "StatisticsSummaryView",
     "TransferViewSet",
     "reporting_unit",

@@ -39,6 +39,7 @@ from mediation.models.rollups import (
     StatMeasures,
 )
 from mediation.models.routing import Referral, ReferralQuerySet, Transfer, TransferQuerySet
+from mediation.models.submissions import StatisticsSubmission
 
 __all__ = [
     "Agreement",
@@ -73,6 +74,7 @@ __all__ = [
     "ScreeningReportQuerySet",
     "StatDirty",
     "StatMeasures",
+    "StatisticsSubmission",
     "Transfer",
     "TransferQuerySet",
 ]

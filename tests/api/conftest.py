@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.models import Committee, Institution, Mechanism, Mediator, Role, Training
 from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
@@ -26,8 +26,10 @@ from mediation.models import (
     RatingLink,
     Referral,
     ScreeningReport,
+    StatisticsSubmission,
     Transfer,
 )
+from mediation.statistics import submissions
 from tests import builders
 from tests.builders import make_case, member
 from tests.conftest import (
@@ -242,6 +244,14 @@ def _referral_in(court_liaison, committee, title) -> Referral:
     )
 
 
+def months_ago(months: int) -> str:
+    """The month `months` before this one, as YYYY-MM."""
+    day = timezone.localdate().replace(day=1)
+    for _ in range(months):
+        day = (day - timedelta(days=1)).replace(day=1)
+    return day.strftime("%Y-%m")
+
+
 def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
     """Everything the table's rows point at, built through the services."""
     mediator_a, director_a = users["member"], users["director"]
@@ -337,7 +347,17 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         skip_invalid=False,
     )
     ledger.ledger_import_job_run(job_id=ledger_upload.pk)
+    # The district's table of two months ago, submitted (last month is left to submit).
+    submission = submissions.submission_create(
+        actor=users["district"],
+        period=months_ago(2),
+        area_id=None,
+        unit="银川市金凤区司法局",
+        filer="district",
+        render=lambda table, title: {"csv": b"csv", "xlsx": b"xlsx"},
+    )
     world.ids = {
+        "submission": submission.pk,
         "ledger_import": ledger_upload.pk,
         "attachment": attachment.pk,
         "case": case.pk,
@@ -375,9 +395,16 @@ def fingerprint() -> dict:
         Agreement,
         RatingLink,
         PersonalDataAccess,
+        StatisticsSubmission,
+        Training,
     )
     return {
         "counts": {model.__name__: model.objects.count() for model in models},
+        "roster": list(
+            Mediator.objects.order_by("pk").values_list(
+                "pk", "gender", "ethnicity", "term_start", "term_end"
+            )
+        ),
         "cases": list(
             Case.objects.order_by("pk").values_list(
                 "pk", "status", "committee_id", "transfer_pending", "title", "due_on"

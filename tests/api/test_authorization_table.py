@@ -27,6 +27,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -39,7 +40,13 @@ from rest_framework.test import APIClient
 
 from committees.models import Committee, Institution
 from committees.reference_data import reference_data_load
-from tests.api.conftest import AuthorizationWorld, build_world, fingerprint, make_personas
+from tests.api.conftest import (
+    AuthorizationWorld,
+    build_world,
+    fingerprint,
+    make_personas,
+    months_ago,
+)
 from tests.builders import PARTIES
 from tests.conftest import (
     COMMITTEE_A,
@@ -258,6 +265,23 @@ def query_by_month(w):
     return statistics_query(w, by="month")
 
 
+def body_roster(w):
+    return {"gender": "female", "ethnicity": "回族"}
+
+
+def body_training(w):
+    return {
+        "on": str(timezone.localdate() - timedelta(days=30)),
+        "hours": "8",
+        "topic": "人民调解法培训",
+        "certificate": "NX-2026-001",
+    }
+
+
+def body_submission(w):
+    return {"period": months_ago(1)}
+
+
 def query_csv(w):
     return statistics_query(w, format="csv")
 
@@ -280,6 +304,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "committees/{pk}/"): Rule(ALL_SIGNED_IN, "committee"),
     ("GET", "mediators/"): Rule(ALL_SIGNED_IN),
     ("GET", "mediators/{pk}/"): Rule(ALL_SIGNED_IN, "mediator"),
+    # The roster (issue 15 item 15, arts 8-9, 14): A's judicial office and the district
+    # office write it; whoever sees committee A reads the trainings; everyone reads the
+    # composition warnings of the committees in their own scope.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("PATCH", "mediators/{pk}/"):
+        Rule((401, 403, 403, 403, 403, 200, 200, 403, 403), "mediator", body_roster),
+    ("GET", "mediators/{pk}/trainings/"):
+        Rule((401, 403, 200, 200, 403, 200, 200, 403, 403), "mediator"),
+    ("POST", "mediators/{pk}/trainings/"):
+        Rule((401, 403, 403, 403, 403, 201, 201, 403, 403), "mediator", body_training),
+    ("GET", "committees/composition-warnings/"): Rule(ALL_SIGNED_IN),
     ("GET", "institutions/"): Rule(ALL_SIGNED_IN),
     ("GET", "institutions/{pk}/"): Rule(ALL_SIGNED_IN, "institution"),
     ("GET", "mechanisms/"): Rule(ALL_SIGNED_IN),
@@ -395,6 +430,13 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=statistics_query),
     ("GET", "statistics/export/"):
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=query_csv),
+    # Submitted months (issue 15 item 16): the district office's reports only.
+    ("GET", "statistics/submissions/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "submission", seen_by=DISTRICT_ONLY),
+    ("POST", "statistics/submissions/"):
+        Rule((401, 403, 403, 403, 403, 403, 201, 403, 403), body=body_submission),
+    ("GET", "statistics/submissions/{pk}/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "submission"),
     # The ledger. The template is for anyone signed in; the export is the case list's
     # scope as a file (liaisons, who have no ledger, 403). An upload is multipart only
     # (this table sends JSON: 415); who may upload is tested in test_ledger_api.py. A job
