@@ -2,8 +2,8 @@
 resource. The names below are re-exported for api/urls.py and older imports."""
 
 from api.views.attachments import AttachmentViewSet, CaseAttachmentsView
-from api.views.cases import CaseViewSet
 from api.views.casefile import RightsNotifiedView
+from api.views.cases import CaseViewSet
 from api.views.followups import (
     FollowUpViewSet,
     NotificationViewSet,

@@ -16,6 +16,10 @@ from mediation.services.attachments import (
     attachment_remove,
     attachment_upload,
 )
+from mediation.services.casefile import (
+    case_rights_notified,
+    casefile_missing,
+)
 from mediation.services.cases import (
     DESCRIPTIVE_FIELDS,
     PERSONAL_FIELDS,
@@ -29,10 +33,6 @@ from mediation.services.cases import (
     case_record_session,
     case_update,
     case_withdraw,
-)
-from mediation.services.casefile import (
-    case_rights_notified,
-    casefile_missing,
 )
 from mediation.services.followups import followup_complete, rating_submit
 from mediation.services.historical import (
