@@ -68,6 +68,7 @@ class CaseAttachmentsView(APIView):
     """The attachments of one case."""
 
     parser_classes = [MultiPartParser]
+    pagination_class = CursorPagination
 
     @extend_schema(
         operation_id="cases_attachments_list",
@@ -80,7 +81,7 @@ class CaseAttachmentsView(APIView):
         Who: anyone whose scope holds the case's committee, except a liaison. Errors: 400
         `invalid_cursor`; 404 `not_found`."""
         case = _case_of_committee(request, pk)
-        paginator = CursorPagination()
+        paginator = self.pagination_class()
         rows = selectors.attachment_list(request.user).filter(case=case)
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(AttachmentSerializer(page, many=True).data)

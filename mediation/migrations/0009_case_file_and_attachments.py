@@ -8,112 +8,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0001_reference_model'),
-        ('mediation', '0008_ledger_imports'),
+        ("committees", "0001_reference_model"),
+        ("mediation", "0008_ledger_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signed_agreement', '签字调解协议书'), ('evidence', '证据材料'), ('id_copy', '身份证明复印件'), ('photo', '照片'), ('recording', '录音'), ('other', '其他')], max_length=24, verbose_name='类别')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('encrypted', models.BooleanField(default=False, verbose_name='加密存储')),
-                ('file', models.FileField(max_length=255, storage=mediation.models.files.attachments_storage, upload_to='', verbose_name='文件')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('uploaded_by_name', models.CharField(blank=True, max_length=150, verbose_name='上传人')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signed_agreement", "签字调解协议书"),
+                            ("evidence", "证据材料"),
+                            ("id_copy", "身份证明复印件"),
+                            ("photo", "照片"),
+                            ("recording", "录音"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("encrypted", models.BooleanField(default=False, verbose_name="加密存储")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255,
+                        storage=mediation.models.files.attachments_storage,
+                        upload_to="",
+                        verbose_name="文件",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "uploaded_by_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="上传人"),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="上传时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
-                'ordering': ['id'],
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='FileNumberCounter',
+            name="FileNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '卷号计数器',
-                'verbose_name_plural': '卷号计数器',
+                "verbose_name": "卷号计数器",
+                "verbose_name_plural": "卷号计数器",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='file_number',
-            field=models.CharField(blank=True, max_length=32, verbose_name='卷号'),
+            model_name="case",
+            name="file_number",
+            field=models.CharField(blank=True, max_length=32, verbose_name="卷号"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='file_sequence',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='卷号序号'),
+            model_name="case",
+            name="file_sequence",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="卷号序号"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='file_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='卷号年度'),
+            model_name="case",
+            name="file_year",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="卷号年度"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='retain_until',
-            field=models.DateField(blank=True, null=True, verbose_name='保管期限至'),
+            model_name="case",
+            name="retain_until",
+            field=models.DateField(blank=True, null=True, verbose_name="保管期限至"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='rights_notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='权利义务告知时间'),
+            model_name="case",
+            name="rights_notified_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="权利义务告知时间"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='rights_notified_how',
-            field=models.CharField(blank=True, choices=[('written', '书面告知（当事人签收告知书）'), ('oral', '口头告知（记录在案）')], max_length=16, verbose_name='告知方式'),
+            model_name="case",
+            name="rights_notified_how",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("written", "书面告知（当事人签收告知书）"),
+                    ("oral", "口头告知（记录在案）"),
+                ],
+                max_length=16,
+                verbose_name="告知方式",
+            ),
         ),
         migrations.AlterField(
-            model_name='personaldataaccess',
-            name='kind',
-            field=models.CharField(choices=[('reveal', '查看个人信息'), ('repeat_dispute', '重复纠纷查询'), ('download', '下载含个人信息的附件')], default='reveal', max_length=16, verbose_name='类型'),
+            model_name="personaldataaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reveal", "查看个人信息"),
+                    ("repeat_dispute", "重复纠纷查询"),
+                    ("download", "下载含个人信息的附件"),
+                ],
+                default="reveal",
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('file_sequence__isnull', False)), fields=('committee', 'file_year', 'file_sequence'), name='case_file_number_unique_per_committee_year'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("file_sequence__isnull", False)),
+                fields=("committee", "file_year", "file_sequence"),
+                name="case_file_number_unique_per_committee_year",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='mediation.case'),
+            model_name="attachment",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="mediation.case",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='party',
-            field=models.ForeignKey(blank=True, help_text='Whose identity document this is (id_copy).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attachments', to='mediation.party', verbose_name='当事人'),
+            model_name="attachment",
+            name="party",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Whose identity document this is (id_copy).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="attachments",
+                to="mediation.party",
+                verbose_name="当事人",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='uploaded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='filenumbercounter',
-            name='committee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='committees.committee'),
+            model_name="filenumbercounter",
+            name="committee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="committees.committee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attachment',
-            index=models.Index(fields=['case', 'kind'], name='attachment_case_kind'),
+            model_name="attachment",
+            index=models.Index(fields=["case", "kind"], name="attachment_case_kind"),
         ),
         migrations.AddConstraint(
-            model_name='filenumbercounter',
-            constraint=models.UniqueConstraint(fields=('committee', 'year'), name='file_counter_unique'),
+            model_name="filenumbercounter",
+            constraint=models.UniqueConstraint(
+                fields=("committee", "year"), name="file_counter_unique"
+            ),
         ),
     ]

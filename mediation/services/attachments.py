@@ -34,6 +34,7 @@ __all__ = [
     "UnsupportedFileType",
     "attachment_content",
     "attachment_remove",
+    "attachment_rotate_key",
     "attachment_upload",
     "detect_type",
     "max_bytes",
@@ -253,3 +254,26 @@ def attachment_content(attachment: Attachment) -> bytes:
     with attachment.file.open("rb") as handle:
         data = handle.read()
     return crypto.decrypt_bytes(data) if attachment.encrypted else data
+
+
+def attachment_rotate_key(attachment: Attachment) -> None:
+    """Re-encrypt an encrypted attachment with the first of TIAOJIE_FIELD_KEYS
+    (manage.py rotate_field_keys): the new copy is stored under a new name, the row points
+    at it, and the old copy is deleted once that has committed. Idempotent."""
+    if not attachment.encrypted:
+        return
+    storage = Attachment._meta.get_field("file").storage
+    with transaction.atomic():
+        row = Attachment.objects.select_for_update().filter(pk=attachment.pk).first()
+        if row is None:
+            return
+        old_name = row.file.name
+        with row.file.open("rb") as handle:
+            rotated = crypto.rotate_bytes(handle.read())
+        new_name = storage.save(f"cases/{row.case_id}/{uuid.uuid4().hex}.bin", ContentFile(rotated))
+        try:
+            Attachment.objects.filter(pk=row.pk).update(file=new_name)
+        except BaseException:
+            storage.delete(new_name)
+            raise
+        transaction.on_commit(lambda: storage.delete(old_name))

@@ -7,7 +7,7 @@ What a complete file holds, by how the case ended (the contents list's required 
 |---|---|
 | `registration` 受理登记表 | always; generated from the case, so present once registered |
 | `rights_notice` 权利义务告知书 (规定 art 30) | once the case was accepted for mediation |
-| `id_copy` the parties' identity documents | one `id_copy` attachment per natural-person party (an organisation's papers are not personal data and are not required) |
+| `id_copy` identity documents | an `id_copy` naming each natural person (organisations: none) |
 | `session_record` 调解记录 | succeeded or failed: at least one session held |
 | `signed_agreement` the signed 协议书 | succeeded with a written agreement |
 | `oral_agreement` 口头协议登记表 | succeeded with an oral agreement; generated from the agreement |
@@ -76,9 +76,7 @@ def _follow_up_record_missing(case: Case) -> bool:
     if checks.filter(status=FollowUp.Status.DONE).exists():
         return False
     return (
-        checks.exclude(status=FollowUp.Status.CANCELLED)
-        .filter(due_at__lte=timezone.now())
-        .exists()
+        checks.exclude(status=FollowUp.Status.CANCELLED).filter(due_at__lte=timezone.now()).exists()
     )
 
 

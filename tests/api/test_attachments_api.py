@@ -10,9 +10,12 @@ import shutil
 import zipfile
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from docx import Document
 
+from mediation import crypto
 from mediation.models import Attachment, CaseEvent, PersonalDataAccess
 from tests.builders import (
     PDF_BYTES,
@@ -358,3 +361,29 @@ def world_for_archive(mediator_a, director_a, committee_a):
     case = make_case(mediator_a, committee_a, status="mediating", director=director_a)
     case = services.case_withdraw(actor=mediator_a, case=fresh(case), reason="撤回")
     return complete_file(mediator_a, case)
+
+
+def test_key_rotation_reencrypts_attachments_and_the_old_key_can_go(
+    as_member, case, mediator_a, settings, django_capture_on_commit_callbacks
+):
+    # given an identity document encrypted with today's key
+    id_copy = attach(mediator_a, case, "id_copy", content=PNG_BYTES)
+    [before] = stored_files(case)
+    old_keys = list(settings.TIAOJIE_FIELD_KEYS)
+    try:
+        # when a new key is put first and the keys are rotated
+        settings.TIAOJIE_FIELD_KEYS = [Fernet.generate_key().decode(), *old_keys]
+        crypto.reset_keys()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("rotate_field_keys", stdout=io.StringIO())
+        # then with the old key gone the original still comes back
+        settings.TIAOJIE_FIELD_KEYS = settings.TIAOJIE_FIELD_KEYS[:1]
+        crypto.reset_keys()
+        download = as_member.get(f"/api/v1/attachments/{id_copy.pk}/download/")
+        assert download.status_code == 200
+        assert download.content == PNG_BYTES
+        [after] = stored_files(case)
+        assert after != before  # a new copy, the old one deleted
+    finally:
+        settings.TIAOJIE_FIELD_KEYS = old_keys
+        crypto.reset_keys()
