@@ -82,7 +82,7 @@ def test_outside_the_holding_committee_names_and_personal_data_are_masked(
     assert "1. 李＊＊赔偿张＊＊房屋维修费2000元。" in text
     assert ID_NUMBER not in text and PHONE not in text
     assert "6401**********1235" in text
-    assert "满城北街" not in text
+    assert "满城北街1号" not in text and "金凤区＊＊＊＊" in text
 
 
 def test_an_open_case_is_not_ready_for_the_agreement(mediator_a, director_a, committee_a):
