@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from mediation.documents.casefile import case_file_pdf, case_file_zip
 from mediation.documents.errors import DocumentNotReady, PdfUnavailable, UnknownDocument
-from mediation.documents.pdf import docx_to_pdf, pdf_available
+from mediation.documents.pdf import docx_to_pdf, docx_to_pdf_many, pdf_available
 from mediation.documents.registry import (
     KINDS,
     document_context,
@@ -63,6 +63,7 @@ __all__ = [
     "document_render",
     "documents_case",
     "docx_to_pdf",
+    "docx_to_pdf_many",
     "kind_get",
     "missing",
     "pdf_available",

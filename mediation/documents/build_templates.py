@@ -6,8 +6,9 @@ it copies a .docx into TIAOJIE_DOCUMENT_TEMPLATE_DIR (same file name) and edits 
 or WPS; the template tags ({{ … }}, {%p … %}, {%tr … %}) are docxtpl's (Jinja2), and the
 names they use are the context the builders in mediation/documents/context_*.py give.
 
-Layout (every template): A4, margins of the national standard for official documents
-(GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm), title centred in bold,
+Layout (every template): A4; margins 25 mm top and bottom, 28 mm left (the binding side
+of the 卷宗) and 26 mm right, as the forms are printed (GB/T 9704's 37/35 mm for official
+letters would push a 协议书's signature block to a second page); title centred in bold,
 every run set in 宋体 (East Asian, w:eastAsia) and Times New Roman (Latin) so Word and
 WPS print in 宋体; LibreOffice on a server without 宋体 substitutes its CJK serif
 (fonts-noto-cjk's Noto Serif CJK SC).
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -47,13 +48,13 @@ def new_document() -> Document:
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = document.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = BODY_SIZE
     _set_fonts(normal.element)
-    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    normal.paragraph_format.line_spacing = 1.25
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.space_before = Pt(0)
     table_style = document.styles["Table Grid"]
@@ -117,14 +118,22 @@ def cell_para(table_cell, text: str, *, align=None):
     return paragraph
 
 
-def form_table(document, rows: int, widths=(Mm(36), Mm(120))):
+def form_table(document, rows: int, widths=(Mm(32), Mm(124))):
     table = document.add_table(rows=rows, cols=len(widths))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    fix_widths(table, widths)
+    return table
+
+
+def fix_widths(table, widths):
+    """Column widths in the grid (LibreOffice reads these) and on every cell (Word)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
         for index, width in enumerate(widths):
             row.cells[index].width = width
-    return table
 
 
 def header_line(document):
@@ -144,10 +153,44 @@ def party_lines(document, source="parties"):
     tag(document, "{%p endfor %}")
 
 
+SIGN_DATE = "　　年　　月　　日"
+
+
 def party_signatures(document, source="parties"):
     tag(document, f"{{%p for p in {source} %}}")
-    para(document, "{{ p.role }}（签名、盖章或按指印）：＿＿＿＿＿＿＿＿　　＿＿＿＿年＿＿月＿＿日")
+    keep(para(document, f"{{{{ p.role }}}}（签名、盖章或按指印）：＿＿＿＿＿＿　{SIGN_DATE}"))
     tag(document, "{%p endfor %}")
+
+
+def signature_block(document, date: str):
+    """The parties' and the mediator's signatures on the left, the committee's seal and the
+    date on the right, side by side (a borderless table) so the block fits under the text."""
+    table = document.add_table(rows=1, cols=2)
+    fix_widths(table, (Mm(82), Mm(74)))
+    left, right = table.rows[0].cells
+    cell(left, "{%p for p in parties %}")
+    room(cell_para(left, "{{ p.role }}（签名、盖章或按指印）："))
+    cell_para(left, "{%p endfor %}")
+    room(cell_para(left, "人民调解员（签名）："))
+    cell(right, "")
+    cell_para(right, "")
+    cell_para(right, "{{ committee.name }}", align=CENTER)
+    cell_para(right, "（盖章）", align=CENTER)
+    cell_para(right, date, align=CENTER)
+    table.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next = True
+    return table
+
+
+def room(paragraph):
+    """Space above a line to sign on."""
+    paragraph.paragraph_format.space_before = Pt(8)
+    return paragraph
+
+
+def keep(paragraph):
+    """Printed on the same page as the next paragraph (a signature block stays whole)."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 # --- the documents ---------------------------------------------------------------------------
@@ -323,12 +366,8 @@ def agreement(document):
         "一份。当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
         indent=True,
     )
-    para(document)
-    party_signatures(document)
-    para(document, "人民调解员（签名）：＿＿＿＿＿＿＿＿　　＿＿＿＿年＿＿月＿＿日")
-    para(document)
-    para(document, "{{ committee.name }}（盖章）", align=RIGHT)
-    para(document, "{{ agreement.signed }}", align=RIGHT)
+    keep(para(document))
+    signature_block(document, "{{ agreement.signed }}")
     page_break_unless_last(document)
     tag(document, "{%p endfor %}")
 
@@ -443,9 +482,7 @@ def file_contents(document):
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = (Mm(16), Mm(96), Mm(18), Mm(26))
-    for row in table.rows:
-        for index, width in enumerate(widths):
-            row.cells[index].width = width
+    fix_widths(table, widths)
     for index, heading in enumerate(["序号", "文书名称", "页号", "备注"]):
         cell(table.rows[0].cells[index], heading, bold=True, align=CENTER)
     cell(table.rows[1].cells[0], "{%tr for row in contents %}")
@@ -457,6 +494,7 @@ def file_contents(document):
     # The closing tag's row: a third body row that docxtpl removes.
     closing = table.add_row().cells
     cell(closing[0], "{%tr endfor %}")
+    fix_widths(table, widths)
 
 
 def file_note(document):

@@ -78,7 +78,7 @@ def agreement_context(case, parties: list[dict]) -> dict:
             "amount": f"{agreement.amount}元" if agreement.amount is not None else BLANK,
             "deadline": chinese_date(agreement.performance_deadline),
             "performance": "，".join(performance) + "。" if performance else "按上述约定履行。",
-            "responsibility": f"争议事项：{or_blank(case.claims)}",
+            "responsibility": f"争议事项：{'；'.join(lines(case.claims))}。",
             "effective": chinese_date(agreement.effective_on),
             "signed": chinese_date(agreement.effective_on),
             "court": agreement.judicial_court or "＿＿＿＿＿＿人民法院",

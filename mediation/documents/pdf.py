@@ -7,6 +7,7 @@ settings.TIAOJIE_SOFFICE_TIMEOUT is killed and answered as unavailable.
 """
 
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +18,8 @@ from django.conf import settings
 from mediation.documents.errors import PdfUnavailable
 
 logger = logging.getLogger(__name__)
+# 宋体 and Times New Roman → the serif fonts a Linux server has (see the file).
+FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
 
 
 def soffice() -> str | None:
@@ -60,6 +63,7 @@ def docx_to_pdf_many(documents: list[bytes]) -> list[bytes]:
                 capture_output=True,
                 timeout=getattr(settings, "TIAOJIE_SOFFICE_TIMEOUT", 120),
                 cwd=folder,
+                env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": folder},
             )
         except (OSError, subprocess.SubprocessError) as error:
             logger.warning("PDF conversion failed: %s", error)
