@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from api import auth, views
+from api.views.documents import CaseDocumentListView, CaseDocumentView, CaseFileView
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
@@ -38,11 +39,16 @@ v1 = [
         "statistics/mechanisms/", views.StatisticsMechanismsView.as_view(), name="stats-mechanisms"
     ),
     path("statistics/export/", views.StatisticsExportView.as_view(), name="stats-export"),
-    path(
-        "imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"
-    ),
+    path("imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
     # Before the router, whose cases/<pk>/ would take "export" for an id.
     path("cases/export/", views.CaseExportView.as_view(), name="case-export"),
+    path("cases/<int:pk>/documents/", CaseDocumentListView.as_view(), name="case-documents"),
+    path(
+        "cases/<int:pk>/documents/<str:kind>/",
+        CaseDocumentView.as_view(),
+        name="case-document",
+    ),
+    path("cases/<int:pk>/file/", CaseFileView.as_view(), name="case-file"),
     path("", include(router.urls)),
 ]
 

@@ -118,7 +118,10 @@ def cell_para(table_cell, text: str, *, align=None):
     return paragraph
 
 
-def form_table(document, rows: int, widths=(Mm(32), Mm(124))):
+FORM_WIDTHS = (Mm(32), Mm(124))
+
+
+def form_table(document, rows: int, widths=FORM_WIDTHS):
     table = document.add_table(rows=rows, cols=len(widths))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -145,8 +148,9 @@ def party_lines(document, source="parties"):
     tag(document, f"{{%p for p in {source} %}}")
     para(
         document,
-        "{{ p.role }}：{{ p.name }}，性别：{{ p.sex }}，年龄：{{ p.age }}，民族：{{ p.ethnicity }}，"
-        "职业或职务：{{ p.occupation }}，{{ p.id_type }}：{{ p.id_number }}，"
+        "{{ p.role }}：{{ p.name }}，性别：{{ p.sex }}，年龄：{{ p.age }}，"
+        "民族：{{ p.ethnicity }}，职业或职务：{{ p.occupation }}，"
+        "{{ p.id_type }}：{{ p.id_number }}，"
         "联系方式：{{ p.phone }}，单位或住址：{{ p.address }}。",
         indent=True,
     )
@@ -226,7 +230,16 @@ def registration(document):
     title(document, "人民调解受理登记表")
     header_line(document)
     table = form_table(document, 8)
-    labels = ["登记日期", "当事人", "纠纷类型", "纠纷来源", "纠纷简要情况", "当事人请求", "受理意见", "签名"]
+    labels = [
+        "登记日期",
+        "当事人",
+        "纠纷类型",
+        "纠纷来源",
+        "纠纷简要情况",
+        "当事人请求",
+        "受理意见",
+        "签名",
+    ]
     for index, label in enumerate(labels):
         cell(table.rows[index].cells[0], label, bold=True, align=CENTER)
     rows = table.rows
@@ -503,8 +516,8 @@ def file_note(document):
     para(document, "本卷情况说明：", bold=True)
     para(
         document,
-        "本卷为{{ case.party_names }}{{ case.title }}一案的调解卷宗，共有文书材料{{ file.count }}件。"
-        "{{ file.state }}",
+        "本卷为{{ case.party_names }}{{ case.title }}一案的调解卷宗，"
+        "共有文书材料{{ file.count }}件。{{ file.state }}",
         indent=True,
     )
     for _ in range(8):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pypdf import PdfReader, PdfWriter
 
 from mediation.documents import pdf, registry
-from mediation.documents.errors import PdfUnavailable
 from mediation.documents.context_file import file_documents
+from mediation.documents.errors import PdfUnavailable
 from mediation.documents.rendering import render_docx
 
 

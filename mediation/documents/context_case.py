@@ -103,8 +103,10 @@ def base_context(case, *, unmasked: bool) -> dict:
     others = [p for p in parties if p["role"] != choices.PartyRole.APPLICANT.label]
     names = "、".join(p["name"] for p in applicants)
     if others:
-        names = f"{names}与{'、'.join(p['name'] for p in others)}" if names else "、".join(
-            p["name"] for p in others
+        names = (
+            f"{names}与{'、'.join(p['name'] for p in others)}"
+            if names
+            else "、".join(p["name"] for p in others)
         )
     mediators = "、".join(m.name for m in case.mediators.all())
     return {

@@ -40,8 +40,7 @@ def file_documents(case) -> list[str]:
         "agreement": agreement is not None and agreement.form == choices.AgreementForm.WRITTEN,
         "oral_agreement": agreement is not None and agreement.form == choices.AgreementForm.ORAL,
         "follow_up_record": bool(done_visits(case)),
-        "judicial_application": agreement is not None
-        and agreement.judicial_applied_on is not None,
+        "judicial_application": agreement is not None and agreement.judicial_applied_on is not None,
     }
     return [kind for kind in FILE_ORDER if has.get(kind)]
 

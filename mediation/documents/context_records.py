@@ -21,9 +21,7 @@ def _user_name(user) -> str:
 
 def decline_context(case) -> dict:
     reason = (
-        choices.DeclineReason(case.decline_reason_code).label
-        if case.decline_reason_code
-        else BLANK
+        choices.DeclineReason(case.decline_reason_code).label if case.decline_reason_code else BLANK
     )
     return {
         "decline": {

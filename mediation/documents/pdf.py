@@ -24,7 +24,7 @@ FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
 
 def soffice() -> str | None:
     """The converter's path (settings.TIAOJIE_SOFFICE: a name on PATH or a path), or None."""
-    return shutil.which(getattr(settings, "TIAOJIE_SOFFICE", "soffice") or "soffice")
+    return shutil.which(settings.TIAOJIE_SOFFICE) if settings.TIAOJIE_SOFFICE else None
 
 
 def pdf_available() -> bool:
@@ -61,7 +61,7 @@ def docx_to_pdf_many(documents: list[bytes]) -> list[bytes]:
                 command,
                 check=True,
                 capture_output=True,
-                timeout=getattr(settings, "TIAOJIE_SOFFICE_TIMEOUT", 120),
+                timeout=settings.TIAOJIE_SOFFICE_TIMEOUT,
                 cwd=folder,
                 env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": folder},
             )

@@ -12,7 +12,7 @@ SHIPPED = Path(__file__).resolve().parent / "templates"
 def template_path(kind: str) -> Path:
     """`<kind>.docx` from settings.TIAOJIE_DOCUMENT_TEMPLATE_DIR when that folder has one
     (the district's own wording), else the template shipped with the package."""
-    folder = getattr(settings, "TIAOJIE_DOCUMENT_TEMPLATE_DIR", "")
+    folder = settings.TIAOJIE_DOCUMENT_TEMPLATE_DIR
     if folder:
         override = Path(folder) / f"{kind}.docx"
         if override.is_file():

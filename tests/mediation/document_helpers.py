@@ -1,6 +1,6 @@
-"""Shared by the documents tests (tests/mediation/test_documents*.py, tests/api/test_documents_api.py):
-a case with a written agreement built through the services, and reading a DOCX or a PDF
-back as text."""
+"""Shared by the documents tests (tests/mediation/test_documents*.py and
+tests/api/test_documents_api.py): a case with a written agreement built through the
+services, and reading a DOCX or a PDF back as text."""
 
 import io
 import subprocess
@@ -80,11 +80,13 @@ def pdf_pages(data: bytes) -> int:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text pdftotext (poppler) reads from the PDF."""
+    """The text pdftotext (poppler) reads from the PDF, without white space: LibreOffice
+    sets a little space between Chinese and Latin characters (第 00001 号), which pdftotext
+    reads as a blank."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "document.pdf"
         path.write_bytes(data)
         result = subprocess.run(
             ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, timeout=60
         )
-    return result.stdout.decode("utf-8")
+    return "".join(result.stdout.decode("utf-8").split())

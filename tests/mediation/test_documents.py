@@ -34,8 +34,14 @@ def test_every_ready_document_carries_the_number_and_the_parties(
 ):
     # given a succeeded case with a written agreement
     case = succeeded_case(mediator_a, director_a, committee_a)
-    ready = [row["kind"] for row in documents.document_list(loaded(case, mediator_a)) if row["ready"]]
-    assert set(ready) == set(documents.KINDS) - {"decline_notice", "oral_agreement", "follow_up_record"}
+    ready = [
+        row["kind"] for row in documents.document_list(loaded(case, mediator_a)) if row["ready"]
+    ]
+    assert set(ready) == set(documents.KINDS) - {
+        "decline_notice",
+        "oral_agreement",
+        "follow_up_record",
+    }
 
     for kind in ready:
         # when
@@ -118,7 +124,10 @@ def test_an_oral_agreement_has_its_own_record_and_no_written_document(
 def test_a_declined_case_gets_the_decline_notice(director_a, mediator_a, committee_a):
     case = make_case(mediator_a, committee_a)
     services.case_decline(
-        actor=director_a, case=fresh(case), reason="法院已立案审理", reason_code="already_accepted_elsewhere"
+        actor=director_a,
+        case=fresh(case),
+        reason="法院已立案审理",
+        reason_code="already_accepted_elsewhere",
     )
 
     text = docx_text(render(case, mediator_a, "decline_notice"))
@@ -156,7 +165,9 @@ def test_the_follow_up_record_lists_the_visits_done(mediator_a, director_a, comm
     assert fresh(case).agreement.number in text
 
 
-def test_a_template_in_the_district_folder_wins(settings, tmp_path, mediator_a, director_a, committee_a):
+def test_a_template_in_the_district_folder_wins(
+    settings, tmp_path, mediator_a, director_a, committee_a
+):
     # given the district's own registration form (another title), same file name
     document = build_templates.new_document()
     build_templates.title(document, "金凤区人民调解受理登记表（区定格式）")

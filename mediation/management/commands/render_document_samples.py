@@ -111,8 +111,7 @@ class Command(BaseCommand):
                     reference_data_load()
                 case = demo_case(Committee.objects.get(code=DEMO_COMMITTEE))
                 rendered = {
-                    kind: documents.document_render(case, kind, unmasked=True)
-                    for kind in SAMPLES
+                    kind: documents.document_render(case, kind, unmasked=True) for kind in SAMPLES
                 }
                 raise _Rollback
         except _Rollback:
