@@ -249,6 +249,9 @@ SPECS: dict[str, Spec] = {
     "cases/{pk}/": Spec("mediator_a", 20, grow_sessions),
     "cases/{pk}/events/": Spec("mediator_a", 12, grow_sessions),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),
+    "cases/{pk}/documents/": Spec("mediator_a", 9, grow_sessions, counts_rows=False),
+    "cases/{pk}/documents/{kind}/": Spec("mediator_a", 10, grow_sessions, {"format": "docx"}),
+    "cases/{pk}/file/": Spec("mediator_a", 10, grow_sessions, {"format": "zip"}),
     "transfers/": Spec("director_a", 4, grow_transfers),
     "transfers/{pk}/": Spec("director_a", 4, grow_transfers),
     "referrals/": Spec("director_a", 5, grow_referrals),
@@ -263,9 +266,7 @@ SPECS: dict[str, Spec] = {
     "personal-data-access/{pk}/": Spec("district", 4, grow_reveals),
     "statistics/summary/": Spec("district", 11, grow_rolled_up_cases, OF_A),
     "statistics/breakdown/": Spec("district", 6, grow_rolled_up_cases, {**OF_A, "by": "month"}),
-    "statistics/mechanisms/": Spec(
-        "district", 6, grow_rolled_up_cases, OF_A, counts_rows=False
-    ),
+    "statistics/mechanisms/": Spec("district", 6, grow_rolled_up_cases, OF_A, counts_rows=False),
     "statistics/export/": Spec("district", 19, grow_rolled_up_cases, {**OF_A, "format": "csv"}),
     "imports/template.xlsx": Spec("director_a", 1),
     "imports/{pk}/": Spec("director_a", 4, grow_ledger_job),
@@ -298,7 +299,8 @@ def _get(ctx: Ctx, spec: Spec, template: str, target, page_size: int):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {AccessToken.for_user(user)}"
     if target is None and template in DEFAULT_TARGETS:
         target = DEFAULT_TARGETS[template](ctx)
-    path = "/" + API_PREFIX + template.format(pk=target, token=target)
+    # {kind}: the session record, which reads every session of the case.
+    path = "/" + API_PREFIX + template.format(pk=target, token=target, kind="session_record")
     query = dict(spec.query)
     if query.get("committee") == "A":
         query["committee"] = ctx.committee_a.pk
