@@ -20,6 +20,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 ZIP = "application/zip"
 BIGINT_MAX = 2**63 - 1
+CASE_ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
 
 NOT_READY = error("案件尚不具备制作该文书的条件（`document_not_ready`），`missing` 列出所缺。")
 PDF_UNAVAILABLE = error(
@@ -78,7 +79,7 @@ def _recorded(request, case, response):
 
 
 class CaseDocumentListView(APIView):
-    @extend_schema(responses={200: DocumentRows})
+    @extend_schema(parameters=[CASE_ID], responses={200: DocumentRows})
     def get(self, request, pk: int):
         """The documents of a case: every kind with its title, whether the case is ready
         for it, and what it misses (`agreement`, `written_agreement`, `oral_agreement`,
@@ -97,6 +98,7 @@ class CaseDocumentView(APIView):
 
     @extend_schema(
         parameters=[
+            CASE_ID,
             OpenApiParameter(
                 "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(documents.KINDS)
             ),
@@ -156,12 +158,13 @@ class CaseFileView(APIView):
 
     @extend_schema(
         parameters=[
+            CASE_ID,
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
                 enum=["pdf", "zip"],
                 description="pdf (the default where LibreOffice is installed) or zip",
-            )
+            ),
         ],
         responses={
             (200, PDF): OpenApiTypes.BINARY,
