@@ -37,8 +37,10 @@ def sessions_context(case, sessions) -> dict:
     rows = []
     last = len(sessions) - 1
     for index, session in enumerate(sessions):
-        if index == last and case.outcome:
-            result = case.get_outcome_display()
+        if index == last and case.outcome == choices.Outcome.SUCCESS:
+            result = "经调解，当事人自愿达成调解协议。"
+        elif index == last and case.outcome == choices.Outcome.FAILURE:
+            result = "调解不成，已告知当事人可以依法通过其他途径解决。"
         else:
             result = "本次调解未达成协议，继续调解。"
         rows.append(

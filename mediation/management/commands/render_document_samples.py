@@ -99,8 +99,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default="docs/documents", help="folder (docs/documents)")
+        parser.add_argument(
+            "--kinds",
+            default=",".join(SAMPLES),
+            help=f"comma-separated document kinds ({','.join(SAMPLES)})",
+        )
 
-    def handle(self, *args, out, **options):
+    def handle(self, *args, out, kinds, **options):
+        wanted = [kind.strip() for kind in kinds.split(",") if kind.strip()]
+        unknown = [kind for kind in wanted if kind not in documents.KINDS]
+        if unknown:
+            raise CommandError(f"没有这种文书：{', '.join(unknown)}")
         if not documents.pdf_available() or shutil.which("pdftoppm") is None:
             raise CommandError("需要 LibreOffice (soffice) 和 poppler-utils (pdftoppm)。")
         folder = Path(out)
@@ -111,7 +120,9 @@ class Command(BaseCommand):
                     reference_data_load()
                 case = demo_case(Committee.objects.get(code=DEMO_COMMITTEE))
                 rendered = {
-                    kind: documents.document_render(case, kind, unmasked=True) for kind in SAMPLES
+                    kind: documents.document_render(case, kind, unmasked=True)
+                    for kind in wanted
+                    if not documents.missing(case, kind)
                 }
                 raise _Rollback
         except _Rollback:
