@@ -197,3 +197,7 @@ def test_the_whole_file_as_one_pdf(client_for, mediator_a, case):
     assert text.index("人民调解卷宗") < text.index("卷内目录") < text.index("人民调解申请书")
     assert text.count(case.number) >= 9
     assert "备考表" in text
+    # the contents list gives each document its pages, the cover and the list unnumbered
+    contents = text[text.index("卷内目录") : text.index("卷内目录") + 200]
+    assert "1人民调解申请书1" in contents
+    assert "5人民调解协议书5-7" in contents
