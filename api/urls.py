@@ -25,6 +25,7 @@ router.register(
     "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
 )
 router.register("imports", views.LedgerImportViewSet, basename="ledgerimport")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -49,6 +50,16 @@ v1 = [
         name="case-document",
     ),
     path("cases/<int:pk>/file/", CaseFileView.as_view(), name="case-file"),
+    path(
+        "cases/<int:pk>/attachments/",
+        views.CaseAttachmentsView.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<int:pk>/rights-notified/",
+        views.RightsNotifiedView.as_view(),
+        name="case-rights-notified",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -1,7 +1,9 @@
 """Views: authenticate, parse, call one service or selector, serialize — one module per
 resource. The names below are re-exported for api/urls.py and older imports."""
 
+from api.views.attachments import AttachmentViewSet, CaseAttachmentsView
 from api.views.cases import CaseViewSet
+from api.views.casefile import RightsNotifiedView
 from api.views.followups import (
     FollowUpViewSet,
     NotificationViewSet,
@@ -38,6 +40,8 @@ __all__ = [
     "STATISTICS_PARAMETERS",
     "XLSX",
     "AreaViewSet",
+    "AttachmentViewSet",
+    "CaseAttachmentsView",
     "CaseExportView",
     "CaseViewSet",
     "CommitteeViewSet",
@@ -54,6 +58,7 @@ __all__ = [
     "PersonalDataAccessViewSet",
     "RatingView",
     "ReferralViewSet",
+    "RightsNotifiedView",
     "ScreeningReportViewSet",
     "StatisticsBreakdownView",
     "StatisticsExportView",

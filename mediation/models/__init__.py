@@ -17,6 +17,7 @@ from mediation.models.cases import (
     MediationSession,
     Party,
 )
+from mediation.models.files import Attachment, AttachmentQuerySet, FileNumberCounter
 from mediation.models.followups import (
     FollowUp,
     FollowUpQuerySet,
@@ -41,6 +42,8 @@ from mediation.models.routing import Referral, ReferralQuerySet, Transfer, Trans
 
 __all__ = [
     "Agreement",
+    "Attachment",
+    "AttachmentQuerySet",
     "Case",
     "CaseEvent",
     "CaseNumberCounter",
@@ -49,6 +52,7 @@ __all__ = [
     "DistrictMonthlyStat",
     "DistrictStatDirty",
     "DurationStat",
+    "FileNumberCounter",
     "FollowUp",
     "FollowUpQuerySet",
     "ImportedRow",

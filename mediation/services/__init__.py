@@ -2,6 +2,8 @@
 
 - kernel: the shared steps (who may act, lock and compare, numbering, events, after-change);
 - checks: the input checks; intake: registration; cases: the case's workflow;
+- attachments: the files kept with a case; casefile: the rights notice, the 卷宗's
+  completeness, its number and retention at archiving;
 - routing: transfers and referrals; screening: monthly reports; historical: the ledger
   import; followups: follow-ups people complete and ratings; notifications: read marks.
 
@@ -9,6 +11,11 @@ The public services are re-exported here: `from mediation import services;
 services.case_register(...)`. No module imports another's private names.
 """
 
+from mediation.services.attachments import (
+    attachment_content,
+    attachment_remove,
+    attachment_upload,
+)
 from mediation.services.cases import (
     DESCRIPTIVE_FIELDS,
     PERSONAL_FIELDS,
@@ -22,6 +29,10 @@ from mediation.services.cases import (
     case_record_session,
     case_update,
     case_withdraw,
+)
+from mediation.services.casefile import (
+    case_rights_notified,
+    casefile_missing,
 )
 from mediation.services.followups import followup_complete, rating_submit
 from mediation.services.historical import (
@@ -49,6 +60,9 @@ __all__ = [
     "DESCRIPTIVE_FIELDS",
     "IMPORTABLE_STATUSES",
     "PERSONAL_FIELDS",
+    "attachment_content",
+    "attachment_remove",
+    "attachment_upload",
     "case_accept",
     "case_archive",
     "case_assign_mediators",
@@ -61,9 +75,11 @@ __all__ = [
     "case_record_session",
     "case_refer",
     "case_register",
+    "case_rights_notified",
     "case_update",
     "case_withdraw",
     "cases_import_historical",
+    "casefile_missing",
     "followup_complete",
     "notification_mark_read",
     "rating_submit",

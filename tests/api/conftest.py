@@ -15,6 +15,7 @@ from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
     Agreement,
+    Attachment,
     Case,
     CaseEvent,
     FollowUp,
@@ -179,7 +180,9 @@ def case_in_state(world: World, state: str) -> Case:
             },
         )
     if state == "withdrawn":
-        return services.case_withdraw(actor=world.mediator_a, case=case, reason="双方已自行和解")
+        # With a complete 卷宗, so that it can be archived.
+        case = services.case_withdraw(actor=world.mediator_a, case=case, reason="双方已自行和解")
+        return builders.complete_file(world.mediator_a, case)
     raise AssertionError(state)
 
 
@@ -267,6 +270,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         summary="双方陈述意见",
         place="社区调解室",
     )
+    attachment = builders.attach(mediator_a, case, "evidence", name="现场照片.pdf")
     # Sent in by the court and not yet accepted (accept, decline).
     registered = _referral_in(court_liaison, committee_a, "租赁纠纷").case
     # Sent in by the court, concluded with a written agreement (judicial confirmation,
@@ -283,6 +287,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         case=_fresh(accepted(_referral_in(court_liaison, committee_a, "买卖纠纷"))),
         reason="申请人撤回申请",
     )
+    withdrawn = builders.complete_file(mediator_a, withdrawn)
     # Another case of A with a pending transfer to committee B.
     transferring = make_case(mediator_a, committee_a)
     transfer = routing.transfer_request(
@@ -334,6 +339,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
     ledger.ledger_import_job_run(job_id=ledger_upload.pk)
     world.ids = {
         "ledger_import": ledger_upload.pk,
+        "attachment": attachment.pk,
         "case": case.pk,
         "registered": registered.pk,
         "concluded": concluded.pk,
@@ -357,6 +363,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
 def fingerprint() -> dict:
     """What a refused request must leave as it was."""
     models = (
+        Attachment,
         Case,
         CaseEvent,
         Transfer,

@@ -219,6 +219,10 @@ def body_judicial(w):
     return {"applied_on": str(timezone.localdate()), "court": "金凤区人民法院", "result": "pending"}
 
 
+def body_rights_notified(w):
+    return {"at": timezone.now().isoformat(), "how": "written"}
+
+
 def body_transfer(w):
     return {"to_committee": w.committee_b.pk, "kind": "reassign", "reason": "当事人搬迁"}
 
@@ -333,6 +337,22 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case", query=query_docx),
     ("GET", "cases/{pk}/file/"):
         Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case", query=query_zip),
+    # The case file. Attachments and the rights notice are the holding committee's (a
+    # liaison, who reads only a summary of the case, does not see them: 404). An upload is
+    # multipart only (this table sends JSON: 415 once the case is found); who may upload is
+    # tested in tests/api/test_attachments_api.py. The world's attachment is evidence (an
+    # identity document is downloaded by members only, ibid.).
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("POST", "cases/{pk}/rights-notified/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 404), "case", body_rights_notified),
+    ("GET", "cases/{pk}/attachments/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case"),
+    ("POST", "cases/{pk}/attachments/"):
+        Rule((401, 404, 415, 415, 404, 415, 415, 404, 404), "case", body_reason),
+    ("GET", "attachments/{pk}/download/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "attachment"),
+    ("DELETE", "attachments/{pk}/"):
+        Rule((401, 404, 204, 204, 404, 403, 403, 404, 404), "attachment"),
     # Transfers: A sends, B (the outsider's committee) receives; B's office sees it too.
     #                      anon out  mem  dir  ofB  ofA  dist pet  court
     ("GET", "transfers/"):

@@ -31,7 +31,7 @@ from mediation.choices import Status
 from mediation.followups import previous_period
 from mediation.models import Case, FollowUp, Party, PersonalDataAccess, RatingLink
 from tests.api.test_authorization_table import API_PREFIX, api_endpoints
-from tests.builders import PARTIES, fresh, make_case, member
+from tests.builders import PARTIES, attach, fresh, make_case, member
 from tests.conftest import COURT
 from tests.factories import MediatorFactory
 from tests.ledger_files import ledger_row, xlsx
@@ -216,6 +216,26 @@ def grow_rating_links(ctx: Ctx, n: int) -> str:
     return ctx.made["token"]
 
 
+def grow_attachments(ctx: Ctx, n: int) -> int:
+    """One case, n more evidence files on it; the case's pk (the list's target)."""
+    if "attachments_case" not in ctx.made:
+        ctx.made["attachments_case"] = make_case(ctx.mediator_a, ctx.committee_a)
+    case = ctx.made["attachments_case"]
+    for _ in range(n):
+        row = attach(ctx.mediator_a, case, "evidence")
+        ctx.made.setdefault("attachment", row.pk)
+    return case.pk
+
+
+def grow_id_copies(ctx: Ctx, n: int) -> int:
+    """n identity documents (personal data: each download is recorded); the first's pk."""
+    grow_attachments(ctx, 0)
+    for _ in range(n):
+        row = attach(ctx.mediator_a, ctx.made["attachments_case"], "id_copy")
+        ctx.made.setdefault("id_copy", row.pk)
+    return ctx.made["id_copy"]
+
+
 # --- the table ------------------------------------------------------------------------------
 
 
@@ -248,6 +268,8 @@ SPECS: dict[str, Spec] = {
     "cases/": Spec("mediator_a", 6, grow_cases),
     "cases/{pk}/": Spec("mediator_a", 20, grow_sessions),
     "cases/{pk}/events/": Spec("mediator_a", 12, grow_sessions),
+    "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),
+    "attachments/{pk}/download/": Spec("mediator_a", 5, grow_id_copies),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),
     "cases/{pk}/documents/": Spec("mediator_a", 9, grow_sessions, counts_rows=False),
     "cases/{pk}/documents/{kind}/": Spec("mediator_a", 10, grow_sessions, {"format": "docx"}),
