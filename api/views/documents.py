@@ -71,10 +71,17 @@ def _unmasked(request, case) -> bool:
     return scope_for(request.user).is_member(case.committee_id)
 
 
-def _recorded(request, case, response):
-    """A file with personal data whole is a recorded read (written once it is made)."""
+def _recorded(request, case, response, *, attachments=False):
+    """A file with personal data whole is a recorded read (written once it is made); in
+    the 卷宗, so is each identity document and signed agreement it carries."""
     if _unmasked(request, case):
         audit.personal_data_reveals_record(user=request.user, cases=[case], via=request.path)
+        if attachments:
+            for attachment in case.attachments.all():
+                if attachment.is_personal:
+                    audit.attachment_download_record(
+                        user=request.user, attachment=attachment, via=request.path
+                    )
     return response
 
 
@@ -173,11 +180,15 @@ class CaseFileView(APIView):
         },
     )
     def get(self, request, pk: int):
-        """The case's whole 卷宗: cover, contents list (卷内目录), the documents in the
-        contents list's order and the note (备考表); one PDF, or a ZIP of the DOCX files
-        with the contents list (the default where no PDF converter is installed).
+        """The case's whole 卷宗: cover, contents list (卷内目录), the documents and the
+        attachments in the contents list's order and the note (备考表); one PDF (PDF
+        attachments appended, pictures placed on pages, recordings listed), or a ZIP of the
+        DOCX documents and the attachments' files with the contents list (the default where
+        no PDF converter is installed).
 
-        Who: as for one document (masked outside the holding committee). Errors: 400
+        Who: as for one document (masked outside the holding committee, whose identity
+        documents and signed agreement are listed but left out; each one a member gets is
+        a recorded download). Errors: 400
         `invalid_format`; 404 `not_found`; 503 `pdf_unavailable` (`format=pdf` without
         a converter)."""
         case = documents_case_or_404(request, pk)
@@ -202,4 +213,4 @@ class CaseFileView(APIView):
                 f"{name}.zip",
                 ZIP,
             )
-        return _recorded(request, case, attachment(data, file_name, content_type))
+        return _recorded(request, case, attachment(data, file_name, content_type), attachments=True)

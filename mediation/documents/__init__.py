@@ -33,6 +33,7 @@ def documents_case(user):
         .prefetch_related(
             "parties",
             "mediators",
+            "attachments",
             "sessions__recorded_by",
             Prefetch(
                 "follow_ups",

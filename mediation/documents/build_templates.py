@@ -297,7 +297,7 @@ def rights_notice(document):
     party_signatures(document)
     para(document)
     para(document, "{{ committee.name }}（盖章）", align=RIGHT)
-    para(document, "{{ today }}", align=RIGHT)
+    para(document, "{{ case.rights_notified }}", align=RIGHT)
 
 
 def decline_notice(document):

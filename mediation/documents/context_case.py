@@ -129,6 +129,9 @@ def base_context(case, *, unmasked: bool) -> dict:
             "mediators": mediators or BLANK,
             "registrar": _person_name(case.created_by),
             "party_names": names or BLANK,
+            # The day the rights were explained (规定 art 30), once recorded; else today's
+            # date, for a notice printed to be signed now.
+            "rights_notified": chinese_date(case.rights_notified_at or today),
         },
         "parties": parties,
         "applicants": applicants or parties[:1],

@@ -3,15 +3,17 @@ tests/api/test_documents_api.py): a case with a written agreement built through 
 services, and reading a DOCX or a PDF back as text."""
 
 import io
+import struct
 import subprocess
 import tempfile
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
 import docx
 from django.utils import timezone
 from docx.oxml.ns import qn
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from mediation import services
 from tests.builders import fresh, make_case, membership
@@ -90,3 +92,34 @@ def pdf_text(data: bytes) -> str:
             ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, timeout=60
         )
     return "".join(result.stdout.decode("utf-8").split())
+
+
+def real_pdf(pages: int = 2) -> bytes:
+    """A PDF that readers open (A4 blank pages), unlike tests.builders.PDF_BYTES."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def real_png(width: int = 40, height: int = 60) -> bytes:
+    """A grey PNG that image readers open (tests.builders.PNG_BYTES only looks like one)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
