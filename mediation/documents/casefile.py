@@ -22,7 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from mediation import services
-from mediation.documents import build_templates, pdf, registry
+from mediation.documents import docx_blocks, pdf, registry
 from mediation.documents.context_case import party_replacements, redact
 from mediation.documents.context_file import FILE_ORDER, file_documents
 from mediation.documents.errors import PdfUnavailable
@@ -54,8 +54,8 @@ class Filed:
 
 def _image_page(title: str, data: bytes) -> bytes:
     """A DOCX page with the attachment's title and the picture, scaled into the page."""
-    document = build_templates.new_document()
-    build_templates.para(document, title, bold=True)
+    document = docx_blocks.new_document()
+    docx_blocks.para(document, title, bold=True)
     image = DocxImage.from_blob(data)
     width, height = Mm(150), Mm(215)
     if image.px_height * width > image.px_width * height:  # tall: fit the height

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from mediation import documents, services
-from mediation.documents import build_templates
+from mediation.documents import build_templates, docx_blocks
 from mediation.exceptions import InvalidInput
 from tests.builders import fresh, make_case
 from tests.mediation.document_helpers import (
@@ -169,9 +169,9 @@ def test_a_template_in_the_district_folder_wins(
     settings, tmp_path, mediator_a, director_a, committee_a
 ):
     # given the district's own registration form (another title), same file name
-    document = build_templates.new_document()
-    build_templates.title(document, "金凤区人民调解受理登记表（区定格式）")
-    build_templates.para(document, "编号：{{ case.number }}")
+    document = docx_blocks.new_document()
+    docx_blocks.title(document, "金凤区人民调解受理登记表（区定格式）")
+    docx_blocks.para(document, "编号：{{ case.number }}")
     document.save(tmp_path / "registration.docx")
     settings.TIAOJIE_DOCUMENT_TEMPLATE_DIR = str(tmp_path)
     case = make_case(mediator_a, committee_a)
