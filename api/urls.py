@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from api import auth, views
+from api.views.documents import CaseDocumentListView, CaseDocumentView, CaseFileView
 
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
@@ -53,6 +54,13 @@ v1 = [
     ),
     # Before the router, whose cases/<pk>/ would take "export" for an id.
     path("cases/export/", views.CaseExportView.as_view(), name="case-export"),
+    path("cases/<int:pk>/documents/", CaseDocumentListView.as_view(), name="case-documents"),
+    path(
+        "cases/<int:pk>/documents/<str:kind>/",
+        CaseDocumentView.as_view(),
+        name="case-document",
+    ),
+    path("cases/<int:pk>/file/", CaseFileView.as_view(), name="case-file"),
     path(
         "cases/<int:pk>/attachments/",
         views.CaseAttachmentsView.as_view(),

@@ -213,6 +213,8 @@ REST_FRAMEWORK = {
         "ratings": os.environ.get("TIAOJIE_RATINGS_THROTTLE", "30/minute"),
         "statistics_export": os.environ.get("TIAOJIE_EXPORT_THROTTLE", "10/minute"),
         "ledger_export": os.environ.get("TIAOJIE_LEDGER_EXPORT_THROTTLE", "10/minute"),
+        # One document or a whole 卷宗 (a PDF starts LibreOffice): per user.
+        "documents": os.environ.get("TIAOJIE_DOCUMENTS_THROTTLE", "60/minute"),
     },
     "DATETIME_FORMAT": "iso-8601",
     # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
@@ -252,7 +254,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "tiaojie 人民调解案件管理 API",
     "DESCRIPTION": (
         "People's mediation case management for the district's committees.\n\n"
-        "Every error under /api/ is JSON `{\"detail\": <Chinese text>, \"code\": <stable "
+        'Every error under /api/ is JSON `{"detail": <Chinese text>, "code": <stable '
         "code>, ...}` (the `Error` schema), an unknown URL's 404 `not_found` included; each "
         "operation lists the error statuses it can answer."
     ),
@@ -317,6 +319,14 @@ TIAOJIE_MESSAGE_SENDER = os.environ.get("TIAOJIE_MESSAGE_SENDER", "mediation.not
 TIAOJIE_PUBLIC_URL = os.environ.get("TIAOJIE_PUBLIC_URL", "http://127.0.0.1:8000")
 # How long an Idempotency-Key is remembered; the follow-up scan deletes older keys.
 TIAOJIE_IDEMPOTENCY_KEY_HOURS = env_int("TIAOJIE_IDEMPOTENCY_KEY_HOURS", 24)
+
+# Documents (mediation/documents): a folder whose <kind>.docx files replace the shipped
+# templates (the district's own wording, no code change); the LibreOffice program that
+# converts DOCX to PDF (a name on PATH or a path; absent: PDFs answer 503 `pdf_unavailable`)
+# and how long one conversion may take (seconds).
+TIAOJIE_DOCUMENT_TEMPLATE_DIR = os.environ.get("TIAOJIE_DOCUMENT_TEMPLATE_DIR", "")
+TIAOJIE_SOFFICE = os.environ.get("TIAOJIE_SOFFICE", "soffice")
+TIAOJIE_SOFFICE_TIMEOUT = env_int("TIAOJIE_SOFFICE_TIMEOUT", 120)
 
 # Personal data at rest (mediation/crypto.py): Fernet keys, first one encrypts.
 TIAOJIE_FIELD_KEYS = env_list("TIAOJIE_FIELD_KEYS", []) or [

@@ -286,6 +286,14 @@ def query_csv(w):
     return statistics_query(w, format="csv")
 
 
+def query_docx(w):
+    return {"format": "docx"}
+
+
+def query_zip(w):
+    return {"format": "zip"}
+
+
 # fmt: off
 TABLE: dict[tuple[str, str], Rule] = {
     # Public by design (no login): the same answer for everyone.
@@ -355,6 +363,15 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_transfer),
     ("POST", "cases/{pk}/refer/"):
         Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_refer),
+    # Documents and the 卷宗: the case's committee side (members whole, its office and the
+    # district office masked); a liaison, who sees only the case's summary, does not.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "cases/{pk}/documents/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case"),
+    ("GET", "cases/{pk}/documents/{kind}/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case", query=query_docx),
+    ("GET", "cases/{pk}/file/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case", query=query_zip),
     # The case file. Attachments and the rights notice are the holding committee's (a
     # liaison, who reads only a summary of the case, does not see them: 404). An upload is
     # multipart only (this table sends JSON: 415 once the case is found); who may upload is
@@ -502,7 +519,7 @@ def client_as(world: AuthorizationWorld, persona: str) -> APIClient:
 
 
 def _url(w: AuthorizationWorld, template: str, target: str | None) -> str:
-    values = {"token": w.rating_token}
+    values = {"token": w.rating_token, "kind": "session_record"}
     if target is not None:
         values["pk"] = w.pk(target)
     return "/" + API_PREFIX + template.format(**values)

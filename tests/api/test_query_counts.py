@@ -316,6 +316,9 @@ SPECS: dict[str, Spec] = {
     "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),
     "attachments/{pk}/download/": Spec("mediator_a", 5, grow_id_copies),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),
+    "cases/{pk}/documents/": Spec("mediator_a", 10, grow_sessions, counts_rows=False),
+    "cases/{pk}/documents/{kind}/": Spec("mediator_a", 11, grow_sessions, {"format": "docx"}),
+    "cases/{pk}/file/": Spec("mediator_a", 11, grow_sessions, {"format": "zip"}),
     "transfers/": Spec("director_a", 4, grow_transfers),
     "transfers/{pk}/": Spec("director_a", 4, grow_transfers),
     "referrals/": Spec("director_a", 5, grow_referrals),
@@ -365,7 +368,8 @@ def _get(ctx: Ctx, spec: Spec, template: str, target, page_size: int):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {AccessToken.for_user(user)}"
     if target is None and template in DEFAULT_TARGETS:
         target = DEFAULT_TARGETS[template](ctx)
-    path = "/" + API_PREFIX + template.format(pk=target, token=target)
+    # {kind}: the session record, which reads every session of the case.
+    path = "/" + API_PREFIX + template.format(pk=target, token=target, kind="session_record")
     query = dict(spec.query)
     if query.get("committee") == "A":
         query["committee"] = ctx.committee_a.pk
