@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from committees.models import Area, Committee, DisputeType, Institution, Mechanism, Mediator, Role
+from committees.models import (
+    Area,
+    Committee,
+    DisputeType,
+    Institution,
+    Mechanism,
+    Mediator,
+    Role,
+    Training,
+)
 
 
 @admin.register(Area)
@@ -43,10 +52,24 @@ class CommitteeAdmin(admin.ModelAdmin):
     inlines = [MediatorInline]
 
 
+class TrainingInline(admin.TabularInline):
+    """Training records, read-only here: committees.roster.training_record writes them."""
+
+    model = Training
+    fields = ["on", "hours", "topic", "certificate", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Mediator)
 class MediatorAdmin(admin.ModelAdmin):
     list_display = ["name", "committee", "role", "is_full_time", "is_active", "user"]
-    list_filter = ["role", "is_full_time", "is_active"]
+    list_filter = ["role", "is_full_time", "is_active", "gender"]
+    inlines = [TrainingInline]
     search_fields = ["name", "committee__name", "user__username"]
     autocomplete_fields = ["committee", "user"]
     list_select_related = ["committee", "user"]

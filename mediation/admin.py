@@ -15,6 +15,7 @@ from mediation.models import (
     PersonalDataAccess,
     Referral,
     ScreeningReport,
+    StatisticsSubmission,
     Transfer,
 )
 
@@ -174,3 +175,15 @@ class PersonalDataAccessAdmin(VisibleOnly, ReadOnlyAdmin):
     list_display = ["at", "username", "kind", "case", "for_case", "via"]
     list_filter = ["kind"]
     search_fields = ["username", "case__number"]
+
+
+@admin.register(StatisticsSubmission)
+class StatisticsSubmissionAdmin(ReadOnlyAdmin):
+    """Submitted months, never changed (mediation.statistics.submissions); the files are
+    downloaded through the API's export."""
+
+    list_display = ["period", "area", "unit", "submitted_by", "submitted_at"]
+    exclude = ["csv", "xlsx"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("csv", "xlsx")

@@ -192,18 +192,18 @@ def grow_trainings(ctx: Ctx, n: int) -> int:
 
 
 def grow_submissions(ctx: Ctx, n: int) -> int:
-    """n more submitted months (the district's table), going back from last month."""
+    """n more submitted months (the district's table), going back from last month; the
+    target is last month's."""
     for _ in range(n):
         submissions.submission_create(
             actor=ctx.district,
-            period=months_ago(ctx.counter("submission")),
+            period=months_ago(ctx.counter("submitted_months")),
             area_id=None,
             unit="银川市金凤区司法局",
             filer="district",
             render=lambda table, title: {"csv": b"csv", "xlsx": b"xlsx"},
         )
-        ctx.made.setdefault("submission", StatisticsSubmission.objects.get(period=months_ago(1)).pk)
-    return ctx.made["submission"]
+    return StatisticsSubmission.objects.get(period=months_ago(1)).pk
 
 
 def grow_committee_members(ctx: Ctx, n: int) -> int:
