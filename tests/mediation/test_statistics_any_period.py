@@ -269,3 +269,22 @@ def test_a_dirty_month_is_answered_as_the_whole_month_answer_does(winter, mediat
     fresh = statistics.summary(everyone, period)
     assert _exact(fresh) == _exact(statistics.raw_counts(everyone, period))
     assert fresh["received"] == before["received"] + 2
+
+
+def test_the_endpoints_answer_an_odd_period_equal_to_the_raw_answer(winter, client_for, district):
+    period = ODD["mid_to_mid_across_the_year_end"]
+    raw = statistics.raw_counts(statistics.Filter(None), period)
+    client = client_for(district)
+
+    body = client.get("/api/v1/statistics/summary/?from=2027-11-17&to=2028-02-10").json()
+
+    assert body["computed_from"] == "rollup"
+    for name in ("received", "accepted", "succeeded", "failed", "withdrawn", "declined"):
+        assert body[name] == raw[name], name
+    for name in ("amount_involved", "agreement_amount"):
+        assert Decimal(str(body[name])) == Decimal(raw[name]).quantize(CENT), name
+    rows = client.get("/api/v1/statistics/breakdown/?from=2027-11-17&to=2028-02-10&by=month")
+    assert {row["month"]: row["received"] for row in rows.json()["rows"]} == {
+        row["month"]: row["received"]
+        for row in statistics.raw_breakdown(statistics.Filter(None), period, ["month"])
+    }
