@@ -255,7 +255,9 @@ def rates(counts: dict) -> dict:
 
 
 def summary(scope: Filter, period: Period) -> dict:
-    """Every measure of docs/api.md's summary for the committees in `scope` and `period`."""
+    """Every measure of docs/api.md's summary for the committees in `scope` and `period`:
+    the whole months inside the period from the rollup, the days outside them from the case
+    tables (equal to raw_counts and raw_durations over the period)."""
     months, fragments = split(period)  # the whole months from the rollup, the rest raw
     use_rollup = months is not None
     counts = rollup_counts(scope, months) if use_rollup else dict.fromkeys(ADDITIVE, 0)
