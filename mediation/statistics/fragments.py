@@ -32,7 +32,7 @@ def add_counts(total: dict, part: dict) -> dict:
 
 def merge_rows(parts: list[list[dict]], dims: list[str]) -> list[dict]:
     """Breakdown rows of several parts of one period, the rows of one key added up (a
-    month split between a fragment and … never happens; a quarter or a year does)."""
+    month is never in two parts; a quarter, a year or a dispute type often is)."""
     merged: dict[tuple, dict] = {}
     for rows in parts:
         for row in rows:
