@@ -181,6 +181,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "due_on"], name="case_status_due"),
             models.Index(fields=["received_at"], name="case_received_at"),
+            # A district-wide period's days outside its whole months, by date accepted.
+            models.Index(fields=["accepted_at"], name="case_accepted_at"),
             models.Index(fields=["number"], name="case_number"),
         ]
 

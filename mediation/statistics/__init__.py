@@ -5,8 +5,10 @@ Two paths give the same numbers:
 - **raw** (the reference): GROUP BY / conditional aggregates over the case tables, for
   any period;
 - **rollup**: sums over MonthlyStat (committee × month × dispute type × source) and
-  DurationStat (committee × month × days to conclude), used when the period is whole
-  months and the dimensions are ones the rollup keeps; questions over every committee
+  DurationStat (committee × month × days to conclude), for the whole months inside the
+  period when the dimensions are ones the rollup keeps; the days outside them (the head
+  and tail of an odd period, mediation.statistics.fragments) are read from the case
+  tables, one range on each date column's own index, and added; questions over every committee
   read their district-wide sums (DistrictMonthlyStat, DistrictDurationStat: a few
   hundred rows a year whatever the number of cases). The services mark the
   committee-months a change touches (StatDirty) in the same transaction;

@@ -33,6 +33,7 @@ from mediation.statistics.base import (
     Period,
     one_visit,
 )
+from mediation.statistics.fragments import add_counts, merge_rows, split
 
 # --- raw measures (the reference) -----------------------------------------------------------
 
@@ -99,6 +100,17 @@ def _touching(queryset, period: Period):
 
 def raw_counts(scope: Filter, period: Period) -> dict:
     return _unprefix(_touching(scope.cases(), period).aggregate(**_raw_case_aggregates(period)))
+
+
+def fragment_counts(scope: Filter, period: Period) -> dict:
+    """raw_counts by one query per date column, each a range on its own index (no OR
+    across the columns): the days of a period outside its whole months."""
+    aggregates, counts = _raw_case_aggregates(period), {}
+    for field, names in RAW_BASIS.items():
+        within = period.within_dates(field) if field.endswith("_on") else period.within(field)
+        wanted = {PREFIX + name: aggregates[PREFIX + name] for name in names}
+        counts.update(_unprefix(scope.cases().filter(within).aggregate(**wanted)))
+    return counts
 
 
 def rollup_as_of(scope: Filter) -> datetime:
@@ -243,9 +255,16 @@ def rates(counts: dict) -> dict:
 
 
 def summary(scope: Filter, period: Period) -> dict:
-    """Every measure of docs/api.md's summary for the committees in `scope` and `period`."""
-    use_rollup = period.is_whole_months
-    counts = rollup_counts(scope, period) if use_rollup else raw_counts(scope, period)
+    """Every measure of docs/api.md's summary for the committees in `scope` and `period`:
+    the whole months inside the period from the rollup, the days outside them from the case
+    tables (equal to raw_counts and raw_durations over the period)."""
+    months, fragments = split(period)  # the whole months from the rollup, the rest raw
+    use_rollup = months is not None
+    counts = rollup_counts(scope, months) if use_rollup else dict.fromkeys(ADDITIVE, 0)
+    histogram = rollup_durations(scope, months) if use_rollup else []
+    for fragment in fragments:
+        counts = add_counts(counts, fragment_counts(scope, fragment))
+        histogram += raw_durations(scope, fragment)
     counts["amount_involved"] = Decimal(counts["amount_involved"]).quantize(Decimal("0.01"))
     counts["agreement_amount"] = Decimal(counts["agreement_amount"]).quantize(Decimal("0.01"))
     return {
@@ -253,7 +272,7 @@ def summary(scope: Filter, period: Period) -> dict:
         **rates(counts),
         **transfers(scope, period),
         "overdue": overdue_now(scope, period),
-        "median_days_to_conclude": median_days_to_conclude(scope, period, rollup=use_rollup),
+        "median_days_to_conclude": median_of(histogram),
         "satisfaction": satisfaction(scope, period),
         "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
         "computed_from": "rollup" if use_rollup else "raw",
@@ -465,8 +484,11 @@ def _name_rows(rows: list[dict], dims: list[str]) -> None:
 def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
     """Rows of the requested dimensions, each with the summary's counts and rates, and
     names and labels beside the codes (`committee_name`, `area_name`, `dispute_type_label`)."""
-    use_rollup = period.is_whole_months and set(dims) <= ROLLUP_DIMENSIONS
-    rows = (rollup_breakdown if use_rollup else raw_breakdown)(scope, period, dims)
+    months, fragments = split(period) if set(dims) <= ROLLUP_DIMENSIONS else (None, [period])
+    use_rollup = months is not None  # the whole months from the rollup, the rest raw
+    parts = [rollup_breakdown(scope, months, dims)] if use_rollup else []
+    parts += [raw_breakdown(scope, fragment, dims) for fragment in fragments]
+    rows = parts[0] if len(parts) == 1 else merge_rows(parts, dims)
     for row in rows:
         row["amount_involved"] = Decimal(row["amount_involved"]).quantize(Decimal("0.01"))
         row["agreement_amount"] = Decimal(row["agreement_amount"]).quantize(Decimal("0.01"))
