@@ -8,6 +8,7 @@ the statistics filters, as `NotFound`/`NotAllowed` with the API's messages.
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from committees.models import Area, Committee, Institution, Role
@@ -100,6 +101,54 @@ def new_case_detail(case_id: int) -> Case:
     for name in NEW_CASE_EMPTY_RELATIONS:
         case._prefetched_objects_cache[name] = getattr(case, name).none()
     return case
+
+
+class Access:
+    """How the caller comes to read a case (`access` on the case): the holding committee's
+    members (`holder`, unmasked, may act), those who supervise it (`supervisor`: its judicial
+    office, the district office), the committee a pending transfer offers it to
+    (`receiver`), a committee that handed it over (`former_holder`), and the liaison of the
+    institution that referred it (`liaison`, the summary only). Only `holder` sees personal
+    data whole; only the holder's members act on the case."""
+
+    HOLDER = "holder"
+    SUPERVISOR = "supervisor"
+    RECEIVER = "receiver"
+    FORMER_HOLDER = "former_holder"
+    LIAISON = "liaison"
+
+
+def case_access(user, case: Case) -> str:
+    """The caller's `Access` to a case it can see (Case.objects.visible_to); reads the
+    case's transfers (prefetched by case_detail)."""
+    scope = scope_for(user)
+    if scope.is_member(case.committee_id):
+        return Access.HOLDER
+    if scope.sees_committee(case.committee_id):
+        return Access.SUPERVISOR
+    transfers = list(case.transfers.all())
+    if any(
+        t.status == Transfer.Status.PENDING and t.to_committee_id in scope.committee_ids
+        for t in transfers
+    ):
+        return Access.RECEIVER
+    if any(
+        t.status == Transfer.Status.ACCEPTED and t.from_committee_id in scope.committee_ids
+        for t in transfers
+    ):
+        return Access.FORMER_HOLDER
+    return Access.LIAISON
+
+
+def case_events(user, case: Case):
+    """The history of a case as the caller may read it: whole, except for a former holder,
+    who keeps its own part (the entries made while its committee held the case, and the
+    hand-over)."""
+    events = case.events.all()
+    if case_access(user, case) == Access.FORMER_HOLDER:
+        ids = scope_for(user).committee_ids
+        events = events.filter(Q(committee_id__in=ids) | Q(other_committee_id__in=ids))
+    return events
 
 
 # --- transfers, referrals, follow-ups, screening, the inbox ---------------------------------
