@@ -71,6 +71,13 @@ def acceptance_sync(case: Case) -> None:
     pair per holding (step: the transfers accepted so far), so a case taken over by another
     committee starts a fresh clock there."""
     step = len(case.previous_numbers or [])
+    # The previous holder's clock stops when the case moves.
+    FollowUp.objects.filter(
+        case=case,
+        kind__in=(Kind.ACCEPTANCE_DUE, Kind.ACCEPTANCE_OVERDUE),
+        status=FollowUp.Status.SCHEDULED,
+        step__lt=step,
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
     if case.status == choices.Status.REGISTERED and case.accept_by:
         _ensure(case, Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step=step)
         _ensure(
