@@ -189,7 +189,6 @@ def client_of(request, persona: str):
     return request.getfixturevalue("client_for")(request.getfixturevalue(persona))
 
 
-
 # --- routing over HTTP (test_routing_api, test_routing_transfers_api) ----------------------
 
 
@@ -292,6 +291,26 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         kind="reassign",
         reason="当事人均居住在黄河东路第一社区",
     )
+    # Issue 15 item 14: a case A handed over to B by an accepted transfer (A keeps a
+    # former holder's masked, read-only view).
+    handed_over = make_case(mediator_a, committee_a, title="相邻通行纠纷")
+    routing.transfer_accept(
+        actor=users["outsider"],
+        transfer=routing.transfer_request(
+            actor=director_a,
+            case=_fresh(handed_over),
+            to_committee=committee_b,
+            kind="reassign",
+            reason="纠纷发生在黄河东路第一社区",
+        ),
+    )
+    # Issue 15 item 13: a session of the case planned for tomorrow (recorded as held later).
+    planned = services.case_record_session(
+        actor=mediator_a,
+        case=_fresh(case),
+        held_at=timezone.now() + timedelta(days=1),
+        place="社区调解室",
+    )
     # A case of A handed to the court (outbound): the court's liaison reports back.
     referred = make_case(mediator_a, committee_a, title="工程款纠纷", dispute_type="contract")
     outbound = routing.case_refer(
@@ -339,6 +358,10 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         "concluded": concluded.pk,
         "withdrawn": withdrawn.pk,
         "transfer": transfer.pk,
+        "transferring": transferring.pk,
+        "handed_over": handed_over.pk,
+        "planned_session": planned.pk,
+        "registered_respondent": Party.objects.get(case=registered, role="respondent").pk,
         "inbound": inbound.pk,
         "outbound": outbound.pk,
         "follow_up": follow_up.pk,
