@@ -71,6 +71,7 @@ def case_detail(user):
             "sessions",
             "mediators",
             "recused_mediators",
+            "preferred_mediators",
             "transfers__case",
             "referrals__mechanism",
             "follow_ups",
@@ -78,24 +79,25 @@ def case_detail(user):
     )
 
 
-# A case just registered has none of these yet.
+# A case just registered has none of these yet (its follow-ups, the acceptance clock and
+# perhaps a 包案领导 reminder, it has).
 NEW_CASE_EMPTY_RELATIONS = (
     "sessions",
     "mediators",
     "recused_mediators",
     "transfers",
     "referrals",
-    "follow_ups",
 )
 
 
 def new_case_detail(case_id: int) -> Case:
-    """A case just registered, read back for its detail: the case and its parties only (no
-    agreement, sessions, mediators, transfers, referrals or follow-ups yet). Its registrar
+    """A case just registered, read back for its detail: the case, its parties and the
+    mediators they chose and its follow-ups only (no agreement, sessions, mediators,
+    transfers or referrals yet). Its registrar
     is a member of its committee, so no scope applies."""
     case = (
         Case.objects.select_related("committee", "agreement")
-        .prefetch_related("parties")
+        .prefetch_related("parties", "preferred_mediators", "follow_ups")
         .get(pk=case_id)
     )
     for name in NEW_CASE_EMPTY_RELATIONS:

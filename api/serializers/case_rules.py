@@ -1,6 +1,7 @@
 """Bodies of the case endpoints of issue 15 (the law's rules): a party's consent, a planned
 session recorded as held, acceptance with the parties' choice of mediator."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api import fields
@@ -25,6 +26,7 @@ class SessionHeldSerializer(serializers.Serializer):
     party_present = serializers.BooleanField(default=True)
 
 
+@extend_schema_serializer(component_name="Accept")  # the body of accept/ keeps its name
 class AcceptWithChoiceSerializer(AcceptSerializer):
     """Accept: the mediators, and why the parties' chosen mediators left out are unavailable
     (else every available chosen mediator is assigned too)."""

@@ -40,11 +40,12 @@ def allowed_actions(request, world, persona, state) -> list[str]:
 @pytest.mark.parametrize(
     "persona, state, expected",
     [
-        ("mediator_a", "registered", ["update"]),
+        # issue 15: withdraw before acceptance (item 9), a party's consent (art 17)
+        ("mediator_a", "registered", ["withdraw", "consent", "update"]),
         (
             "director_a",
             "registered",
-            ["accept", "decline", "refer", "assign", "update", "transfer"],
+            ["accept", "decline", "withdraw", "refer", "assign", "consent", "update", "transfer"],
         ),
         (
             "mediator_a",

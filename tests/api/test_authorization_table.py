@@ -425,8 +425,9 @@ MOVING_CASE_TABLE: dict[tuple[str, str, str], Rule] = {
         Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_patch),
     ("POST", "cases/{pk}/withdraw/", "handed_over"):
         Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_reason),
+    # (B, the holder now, may transfer it, though not to itself: 400 `transfer_to_self`)
     ("POST", "cases/{pk}/transfer/", "handed_over"):
-        Rule((401, 403, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_transfer),
+        Rule((401, 400, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_transfer),
 }
 # fmt: on
 
