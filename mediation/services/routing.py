@@ -19,6 +19,7 @@ from committees.scope import scope_for
 from mediation import alerts, choices, schedule, statistics, workflow
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Case, Referral, Transfer
+from mediation.services import risk
 from mediation.services.checks import check_text
 from mediation.services.intake import register
 from mediation.services.kernel import (
@@ -174,6 +175,8 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
         )
         after_change(case, also_committee_id=sender.id)
         alerts.transfer_decided(transfer)
+        # Re-registered at the receiver: art 25's report is now its committee's to make.
+        risk.risk_report(case=case, actor=actor)
     return transfer
 
 

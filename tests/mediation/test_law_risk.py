@@ -193,3 +193,18 @@ def test_a_major_case_with_a_responsible_leader_needs_no_reminder(committee_a, m
 
     assert not FollowUp.objects.filter(case=case, kind="leader_missing").exists()
     assert not CaseEvent.objects.filter(case=case, kind="risk_reported").exists()
+
+
+def test_art25_a_risky_case_transferred_is_reported_at_the_receiving_committee(
+    committee_a, mediator_a, director_a, committee_b, outsider
+):
+    case = make_case(mediator_a, committee_a, risk_flags=["suicide_risk"])
+    transfer = routing.transfer_request(
+        actor=director_a, case=fresh(case), to_committee=committee_b, kind="reassign", reason="搬迁"
+    )
+
+    routing.transfer_accept(actor=outsider, transfer=transfer)
+
+    assert reported_to(case) == {"director_a", "outsider_b"}
+    reports = fresh(case).events.filter(kind="risk_reported").order_by("id")
+    assert [r.committee_id for r in reports] == [committee_a.id, committee_b.id]
