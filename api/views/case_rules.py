@@ -33,7 +33,7 @@ class CaseRulesActions:
     @extend_schema(
         request=serializers.SessionHeldSerializer, responses=serializers.SessionSerializer
     )
-    @action(detail=True, methods=["post"], url_path=r"sessions/(?P<session_id>\d+)/held")
+    @action(detail=True, methods=["post"], url_path=r"sessions/(?P<session_id>\d{1,18})/held")
     def session_held(self, request, pk=None, session_id=None):
         """Record that a planned session took place: `planned` → `held`, with what was said;
         the parties' attendance counts one visit.
