@@ -153,6 +153,26 @@ def case_events(user, case: Case):
     return events
 
 
+def case_sessions(user, case: Case) -> list:
+    """The sessions of a case as the caller may read them: all, except for a former holder,
+    who keeps those recorded before its committee handed the case over (its part)."""
+    sessions = list(case.sessions.all())
+    if case_access(user, case) != Access.FORMER_HOLDER:
+        return sessions
+    ids = scope_for(user).committee_ids
+    handed_over = max(
+        (
+            t.decided_at
+            for t in case.transfers.all()
+            if t.status == Transfer.Status.ACCEPTED and t.from_committee_id in ids and t.decided_at
+        ),
+        default=None,
+    )
+    if handed_over is None:
+        return []
+    return [s for s in sessions if s.recorded_at <= handed_over]
+
+
 # --- transfers, referrals, follow-ups, screening, the inbox ---------------------------------
 
 

@@ -152,7 +152,7 @@ class CaseListSerializer(BuiltOnceFields, serializers.ModelSerializer):
 class CaseSerializer(CaseListSerializer):
     mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recused_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    sessions = SessionSerializer(many=True, read_only=True)
+    sessions = serializers.SerializerMethodField()
     agreement = serializers.SerializerMethodField()
     transfers = TransferSerializer(many=True, read_only=True)
     referrals = serializers.SerializerMethodField()
@@ -198,6 +198,12 @@ class CaseSerializer(CaseListSerializer):
             "public_mediation",
             "access",
         ]
+
+    @extend_schema_field(SessionSerializer(many=True))
+    def get_sessions(self, case) -> list[dict]:
+        """A former holder sees the sessions of its own part (mediation.selectors)."""
+        sessions = selectors.case_sessions(self.context["request"].user, case)
+        return SessionSerializer(sessions, many=True).data
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
     def get_agreement(self, case) -> dict | None:

@@ -205,3 +205,27 @@ def test_art25_a_criminal_risk_registration_reaches_the_judicial_office(
 
     assert [n["kind"] for n in inbox] == ["risk_report"]
     assert inbox[0]["case"] == response.json()["id"]
+
+
+def test_the_former_holder_sees_only_the_sessions_of_its_part(
+    client_for, mediator_a, director_a, committee_a, committee_b, outsider
+):
+    case = accept(register(mediator_a, committee_a), director_a, mediator_a)
+    client_for(mediator_a).post(
+        f"{CASES}{case.id}/sessions/",
+        {"held_at": timezone.now().isoformat(), "summary": "A的调解"},
+        format="json",
+    )
+    routing.transfer_accept(actor=outsider, transfer=_transfer(director_a, case, committee_b))
+    accept(fresh(case), outsider, outsider)
+    client_for(outsider).post(
+        f"{CASES}{case.id}/sessions/",
+        {"held_at": timezone.now().isoformat(), "summary": "B的调解"},
+        format="json",
+    )
+
+    former = client_for(mediator_a).get(f"{CASES}{case.id}/").json()
+    holder = client_for(outsider).get(f"{CASES}{case.id}/").json()
+
+    assert [s["summary"] for s in former["sessions"]] == ["A的调解"]
+    assert [s["summary"] for s in holder["sessions"]] == ["A的调解", "B的调解"]
