@@ -399,6 +399,10 @@ TIAOJIE = {
     "EXTENSION_MAX_DAYS": env_int("TIAOJIE_EXTENSION_MAX_DAYS", 30),
     "JUDICIAL_CONFIRMATION_DAYS": env_int("TIAOJIE_JUDICIAL_CONFIRMATION_DAYS", 30),
     "TRANSFER_RESPONSE_DAYS": env_int("TIAOJIE_TRANSFER_RESPONSE_DAYS", 3),
+    # A registered case is accepted or declined within this many working days, else the
+    # director is reminded on the day and alerted after it. LOCAL PRACTICE, not law: neither
+    # 人民调解法 nor the Ministry's 2002 rules set a period for 受理.
+    "ACCEPTANCE_WORKING_DAYS": env_int("TIAOJIE_ACCEPTANCE_WORKING_DAYS", 3),
     # Follow-ups (mediation.schedule, mediation.engine): days before the deadline the
     # warning goes out; the performance check without a deadline (days after the agreement
     # takes effect) and the second one after a partial or no performance; the satisfaction

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from mediation import choices, notify, schedule, statistics
+from mediation import alerts, choices, notify, reminders, schedule, statistics
 from mediation.models import Agreement, Case, FollowUp, RatingLink, ScreeningReport
 from mediation.rules import rule
 from mediation.services import routing
@@ -37,6 +37,7 @@ AUTOMATIC = {
     Kind.TRANSFER_RESPONSE,
     Kind.REFERRAL_FEEDBACK,
     Kind.SCREENING_REPORT,
+    *reminders.AUTOMATIC,
 }
 
 
@@ -255,14 +256,7 @@ def _transfer_response(row: FollowUp) -> None:
     transfer = routing.transfer_expire(transfer_id=row.transfer_id)
     row.result = {"expired": transfer is not None}
     if transfer is not None:
-        notify.notify(
-            users=notify.directors_of(transfer.from_committee_id),
-            key=f"fu{row.id}",
-            kind=row.kind,
-            case=row.case,
-            follow_up=row,
-            title=f"移送超期未答复，案件已退回：{_case_link(row.case)}",
-        )
+        alerts.transfer_expired(transfer, follow_up=row)
 
 
 def _referral_feedback(row: FollowUp) -> None:
@@ -270,16 +264,7 @@ def _referral_feedback(row: FollowUp) -> None:
     if referral.status != referral.Status.OPEN:
         row.status = FollowUp.Status.CANCELLED
         return
-    committee = referral.committee
-    notify.notify(
-        users=[*notify.directors_of(committee.id), *notify.judicial_office_of(committee)],
-        key=f"fu{row.id}",
-        kind=row.kind,
-        case=row.case,
-        follow_up=row,
-        title=f"对接反馈到期：{referral.mechanism.name}转来的{_case_link(row.case)}"
-        f"应于{referral.feedback_due}前反馈结果",
-    )
+    alerts.referral_feedback_due(referral, row)
 
 
 def _screening_report(row: FollowUp) -> None:
@@ -320,4 +305,5 @@ HANDLERS = {
     Kind.REFERRAL_FEEDBACK: _referral_feedback,
     Kind.SCREENING_REPORT: _screening_report,
     Kind.BAD_RATING_REVIEW: _bad_rating_review,
+    **reminders.HANDLERS,
 }

@@ -58,10 +58,73 @@ def _cancel(case: Case, *kinds: str) -> int:
     ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
 
 
+def acceptance_deadline(received_at: datetime | None = None) -> date:
+    """The day a case received at `received_at` (default now) must be accepted or declined
+    by: ACCEPTANCE_WORKING_DAYS working days later (local practice, not law)."""
+    received_on = timezone.localdate(received_at) if received_at else timezone.localdate()
+    return add_working_days(received_on, rule("ACCEPTANCE_WORKING_DAYS"))
+
+
+def acceptance_sync(case: Case) -> None:
+    """The acceptance clock (issue 15 item 9): a registered case's reminder to the director
+    on the day it falls due (09:00) and the overdue alert at the first moment after it. One
+    pair per holding (step: the transfers accepted so far), so a case taken over by another
+    committee starts a fresh clock there."""
+    step = len(case.previous_numbers or [])
+    # The previous holder's clock stops when the case moves.
+    FollowUp.objects.filter(
+        case=case,
+        kind__in=(Kind.ACCEPTANCE_DUE, Kind.ACCEPTANCE_OVERDUE),
+        status=FollowUp.Status.SCHEDULED,
+        step__lt=step,
+    ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
+    if case.status == choices.Status.REGISTERED and case.accept_by:
+        _ensure(case, Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step=step)
+        _ensure(
+            case,
+            Kind.ACCEPTANCE_OVERDUE,
+            at_local(case.accept_by + timedelta(days=1), time(0, 0)),
+            step=step,
+        )
+    else:
+        _cancel(case, Kind.ACCEPTANCE_DUE, Kind.ACCEPTANCE_OVERDUE)
+
+
+def leader_sync(case: Case) -> None:
+    """An open major case (重大疑难) without a 包案领导: a reminder one working day after it
+    became so (kept, not moved, while the case stays that way); cancelled once a leader is
+    named or the case is no longer open or major."""
+    needs_leader = (
+        case.status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
+        and case.difficulty == choices.Difficulty.MAJOR
+        and not case.responsible_leader_name
+    )
+    live = FollowUp.objects.filter(
+        case=case, kind=Kind.LEADER_MISSING, status=FollowUp.Status.SCHEDULED
+    )
+    if not needs_leader:
+        _cancel(case, Kind.LEADER_MISSING)
+    elif not live.exists():
+        now = timezone.localtime()
+        due = timezone.make_aware(
+            datetime.combine(add_working_days(now.date(), 1), now.time().replace(microsecond=0))
+        )
+        step = FollowUp.objects.filter(case=case, kind=Kind.LEADER_MISSING).count()
+        FollowUp.objects.create(
+            kind=Kind.LEADER_MISSING,
+            case=case,
+            committee_id=case.committee_id,
+            due_at=due,
+            step=step,
+        )
+
+
 def followups_sync_case(*, case: Case) -> None:
     """Create and cancel the case's follow-ups to match its state (inside the caller's
     transaction)."""
     status = case.status
+    acceptance_sync(case)
+    leader_sync(case)
     if status == choices.Status.MEDIATING and case.due_on:
         warning_day = max(
             case.due_on - timedelta(days=rule("DEADLINE_WARNING_DAYS")), timezone.localdate()

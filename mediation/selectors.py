@@ -8,6 +8,7 @@ the statistics filters, as `NotFound`/`NotAllowed` with the API's messages.
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from committees.models import Area, Committee, Institution, Role
@@ -71,6 +72,7 @@ def case_detail(user):
             "sessions",
             "mediators",
             "recused_mediators",
+            "preferred_mediators",
             "transfers__case",
             "referrals__mechanism",
             "follow_ups",
@@ -78,24 +80,25 @@ def case_detail(user):
     )
 
 
-# A case just registered has none of these yet.
+# A case just registered has none of these yet (its follow-ups, the acceptance clock and
+# perhaps a 包案领导 reminder, it has).
 NEW_CASE_EMPTY_RELATIONS = (
     "sessions",
     "mediators",
     "recused_mediators",
     "transfers",
     "referrals",
-    "follow_ups",
 )
 
 
 def new_case_detail(case_id: int) -> Case:
-    """A case just registered, read back for its detail: the case and its parties only (no
-    agreement, sessions, mediators, transfers, referrals or follow-ups yet). Its registrar
+    """A case just registered, read back for its detail: the case, its parties and the
+    mediators they chose and its follow-ups only (no agreement, sessions, mediators,
+    transfers or referrals yet). Its registrar
     is a member of its committee, so no scope applies."""
     case = (
         Case.objects.select_related("committee", "agreement")
-        .prefetch_related("parties")
+        .prefetch_related("parties", "preferred_mediators", "follow_ups")
         .get(pk=case_id)
     )
     for name in NEW_CASE_EMPTY_RELATIONS:
@@ -118,6 +121,74 @@ def case_of_committee(user, case_id: int) -> Case | None:
 def attachment_list(user):
     """Attachments of the cases of the committees in the user's scope, with their case."""
     return Attachment.objects.visible_to(user).select_related("case")
+
+
+class Access:
+    """How the caller comes to read a case (`access` on the case): the holding committee's
+    members (`holder`, unmasked, may act), those who supervise it (`supervisor`: its judicial
+    office, the district office), the committee a pending transfer offers it to
+    (`receiver`), a committee that handed it over (`former_holder`), and the liaison of the
+    institution that referred it (`liaison`, the summary only). Only `holder` sees personal
+    data whole; only the holder's members act on the case."""
+
+    HOLDER = "holder"
+    SUPERVISOR = "supervisor"
+    RECEIVER = "receiver"
+    FORMER_HOLDER = "former_holder"
+    LIAISON = "liaison"
+
+
+def case_access(user, case: Case) -> str:
+    """The caller's `Access` to a case it can see (Case.objects.visible_to); reads the
+    case's transfers (prefetched by case_detail)."""
+    scope = scope_for(user)
+    if scope.is_member(case.committee_id):
+        return Access.HOLDER
+    if scope.sees_committee(case.committee_id):
+        return Access.SUPERVISOR
+    transfers = list(case.transfers.all())
+    if any(
+        t.status == Transfer.Status.PENDING and t.to_committee_id in scope.committee_ids
+        for t in transfers
+    ):
+        return Access.RECEIVER
+    if any(
+        t.status == Transfer.Status.ACCEPTED and t.from_committee_id in scope.committee_ids
+        for t in transfers
+    ):
+        return Access.FORMER_HOLDER
+    return Access.LIAISON
+
+
+def case_events(user, case: Case):
+    """The history of a case as the caller may read it: whole, except for a former holder,
+    who keeps its own part (the entries made while its committee held the case, and the
+    hand-over)."""
+    events = case.events.all()
+    if case_access(user, case) == Access.FORMER_HOLDER:
+        ids = scope_for(user).committee_ids
+        events = events.filter(Q(committee_id__in=ids) | Q(other_committee_id__in=ids))
+    return events
+
+
+def case_sessions(user, case: Case) -> list:
+    """The sessions of a case as the caller may read them: all, except for a former holder,
+    who keeps those recorded before its committee handed the case over (its part)."""
+    sessions = list(case.sessions.all())
+    if case_access(user, case) != Access.FORMER_HOLDER:
+        return sessions
+    ids = scope_for(user).committee_ids
+    handed_over = max(
+        (
+            t.decided_at
+            for t in case.transfers.all()
+            if t.status == Transfer.Status.ACCEPTED and t.from_committee_id in ids and t.decided_at
+        ),
+        default=None,
+    )
+    if handed_over is None:
+        return []
+    return [s for s in sessions if s.recorded_at <= handed_over]
 
 
 # --- transfers, referrals, follow-ups, screening, the inbox ---------------------------------

@@ -4,7 +4,9 @@
 registered ──accept──▶ mediating ──conclude(success)──▶ succeeded ──▶ archived
     │                      │  ├──conclude(failure)──▶ failed ──────▶ archived
     │                      │  └──withdraw──────────▶ withdrawn ────▶ archived
-    └──decline──▶ declined └──refer out──▶ referred ──returned──▶ mediating
+    ├──decline (or a party's refusal)──▶ declined
+    ├──withdraw──▶ withdrawn
+    │                      └──refer out──▶ referred ──returned──▶ mediating
 transfer accepted: registered|mediating ──▶ registered (at the receiving committee)
 ```
 
@@ -62,7 +64,8 @@ ACTIONS: dict[str, Action] = {
             Status.FAILED,
             by=MEMBER,
         ),
-        Action("withdraw", "撤回", frozenset({Status.MEDIATING}), Status.WITHDRAWN, by=MEMBER),
+        # A party may withdraw before acceptance too (issue 15 item 9).
+        Action("withdraw", "撤回", OPEN, Status.WITHDRAWN, by=MEMBER),
         # A referred case is archived once the partner has reported its result.
         Action("archive", "归档", CONCLUDED | {Status.REFERRED}, Status.ARCHIVED, by=MEMBER),
         Action("refer", "移交协作单位", OPEN, Status.REFERRED, by=DIRECTOR),
@@ -78,6 +81,8 @@ ACTIONS: dict[str, Action] = {
         # Actions that keep the state.
         Action("assign", "指派调解员", OPEN, by=DIRECTOR),
         Action("record_session", "记录调解", frozenset({Status.MEDIATING}), by=MEMBER),
+        # A party consents to mediation or refuses it (art 17: a refusal declines the case).
+        Action("consent", "记录当事人意愿", frozenset({Status.REGISTERED}), by=MEMBER),
         Action("extend", "延长期限", frozenset({Status.MEDIATING}), by=MEMBER),
         Action("update", "修改案件信息", OPEN, by=MEMBER),
         Action(

@@ -24,6 +24,11 @@ from api.serializers.case_input import (
     PreventedSerializer,
     ReasonSerializer,
 )
+from api.serializers.case_rules import (
+    AcceptWithChoiceSerializer,
+    ConsentSerializer,
+    SessionHeldSerializer,
+)
 from api.serializers.cases import (
     AgreementSerializer,
     BuiltOnceFields,
@@ -87,6 +92,7 @@ from api.serializers.statistics import (
 __all__ = [
     "AMOUNT",
     "AcceptSerializer",
+    "AcceptWithChoiceSerializer",
     "AgreementInputSerializer",
     "AgreementSerializer",
     "AreaSerializer",
@@ -104,6 +110,7 @@ __all__ = [
     "CaseUpdateSerializer",
     "CommitteeSerializer",
     "ConcludeSerializer",
+    "ConsentSerializer",
     "CountsSerializer",
     "DeclineSerializer",
     "EARLIEST_YEAR",
@@ -138,6 +145,7 @@ __all__ = [
     "RoleEntrySerializer",
     "SatisfactionSerializer",
     "ScreeningReportSerializer",
+    "SessionHeldSerializer",
     "SessionSerializer",
     "StatisticsQuerySerializer",
     "SummarySerializer",

@@ -27,6 +27,14 @@ class CaseFieldsSerializer(serializers.Serializer):
     )
     difficulty = fields.ChoiceField(choices=choices.Difficulty.choices, required=False)
     responsible_leader = ResponsibleLeaderSerializer(required=False)
+    # 人民调解法 arts 19, 23: the parties' choice of mediators (ids of the committee's
+    # roster) and of public or closed mediation.
+    preferred_mediators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=20,
+    )
+    public_mediation = serializers.BooleanField(required=False)
 
 
 class CaseBodySerializer(CaseFieldsSerializer):

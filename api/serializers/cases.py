@@ -14,7 +14,7 @@ from api.serializers.parties import (
     party_serializer,
 )
 from api.serializers.routing import TransferSerializer
-from mediation import workflow
+from mediation import selectors, workflow
 from mediation.models import Agreement, Case, CaseEvent, MediationSession, PersonalDataAccess
 from mediation.validators import mask_phone
 
@@ -32,9 +32,12 @@ class SessionSerializer(serializers.ModelSerializer):
             "summary",
             "party_present",
             "recorded_at",
+            "status",
         ]
-        read_only_fields = ["id", "recorded_at"]
-        extra_kwargs = {"summary": {"allow_blank": False}}
+        read_only_fields = ["id", "recorded_at", "status"]
+        # A planned session (held_at later than now) has no summary yet; a held one needs it
+        # (the service answers `summary_required`).
+        extra_kwargs = {"summary": {"required": False}}
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -101,6 +104,7 @@ class CaseListSerializer(BuiltOnceFields, serializers.ModelSerializer):
 
     parties = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    acceptance_overdue = serializers.BooleanField(source="is_acceptance_overdue", read_only=True)
     responsible_leader = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,6 +128,8 @@ class CaseListSerializer(BuiltOnceFields, serializers.ModelSerializer):
             "received_at",
             "accepted_at",
             "due_on",
+            "accept_by",
+            "acceptance_overdue",
             "concluded_at",
             "outcome",
             "overdue",
@@ -146,13 +152,20 @@ class CaseListSerializer(BuiltOnceFields, serializers.ModelSerializer):
 class CaseSerializer(CaseListSerializer):
     mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recused_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    sessions = SessionSerializer(many=True, read_only=True)
+    sessions = serializers.SerializerMethodField()
     agreement = serializers.SerializerMethodField()
     transfers = TransferSerializer(many=True, read_only=True)
     referrals = serializers.SerializerMethodField()
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     prevented = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    preferred_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    access = serializers.SerializerMethodField(
+        help_text="How the caller reads the case: `holder` (a member of the holding "
+        "committee), `supervisor` (its judicial office, the district office), `receiver` (a "
+        "pending transfer offers it to the caller's committee), `former_holder` (the caller's "
+        "committee handed it over), `liaison`. Only `holder` sees personal data whole and acts."
+    )
     repeat_dispute = serializers.SerializerMethodField(
         help_text="Set at registration: other open or recent cases of the same parties (by "
         "ID number) anywhere in the district: their count and the names of the committees "
@@ -185,7 +198,16 @@ class CaseSerializer(CaseListSerializer):
             "follow_ups",
             "allowed_actions",
             "repeat_dispute",
+            "preferred_mediators",
+            "public_mediation",
+            "access",
         ]
+
+    @extend_schema_field(SessionSerializer(many=True))
+    def get_sessions(self, case) -> list[dict]:
+        """A former holder sees the sessions of its own part (mediation.selectors)."""
+        sessions = selectors.case_sessions(self.context["request"].user, case)
+        return SessionSerializer(sessions, many=True).data
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
     def get_agreement(self, case) -> dict | None:
@@ -207,6 +229,14 @@ class CaseSerializer(CaseListSerializer):
             }
             for r in case.referrals.all()
         ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["holder", "supervisor", "receiver", "former_holder", "liaison"]
+        )
+    )
+    def get_access(self, case) -> str:
+        return selectors.case_access(self.context["request"].user, case)
 
     def get_allowed_actions(self, case) -> list[str]:
         return workflow.allowed_actions(case, actor=self.context["request"].user)

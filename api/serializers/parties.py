@@ -35,7 +35,18 @@ class PartySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["id", "role", "kind", "name", "id_type", "id_number", "phone", "address"]
+        fields = [
+            "id",
+            "role",
+            "kind",
+            "name",
+            "id_type",
+            "id_number",
+            "phone",
+            "address",
+            "consents",
+            "consent_recorded_at",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

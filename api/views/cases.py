@@ -10,6 +10,7 @@ from api import filters, serializers
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.schema import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED
+from api.views.case_rules import CaseRulesActions
 from committees.scope import scope_for
 from mediation import audit, routing, selectors, services
 from mediation.exceptions import InvalidInput
@@ -20,7 +21,9 @@ def _scope(request):
     return scope_for(request.user)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    CaseRulesActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Cases in the caller's scope (Case.objects.visible_to); out of scope is 404.
 
     Writes call one service each; a liaison sees only the cases its institution sent in,
@@ -43,10 +46,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _is_liaison_view(self, case=None) -> bool:
-        scope = _scope(self.request)
         if case is None:
-            return scope.is_liaison_only
-        return not scope.sees_committee(case.committee_id)
+            return _scope(self.request).is_liaison_only
+        return selectors.case_access(self.request.user, case) == selectors.Access.LIAISON
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -105,7 +107,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def create(self, request, *args, **kwargs):
         """Register a dispute (登记): status `registered`, a new `number` in the committee's
-        sequence, `due_on` for acceptance.
+        sequence, `accept_by` for acceptance.
 
         Who: a mediator of `committee`. Errors: 400 `parties_incomplete`,
         `invalid_id_number`, `invalid_phone`, `invalid_choice`, `invalid_source`,
@@ -151,18 +153,26 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         service(actor=self.request.user, case=case, **body, **extra)
         return self._respond(case)
 
-    @extend_schema(request=serializers.AcceptSerializer, responses=serializers.CaseSerializer)
+    @extend_schema(
+        request=serializers.AcceptWithChoiceSerializer, responses=serializers.CaseSerializer
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept a registered case (受理) with its mediators: `registered` → `mediating`;
-        sets `accepted_at` and `due_on`.
+        sets `accepted_at` and `due_on`. The parties' `preferred_mediators` are assigned too
+        unless recused or unavailable (the reason is recorded in the history).
 
         Who: a director or deputy director of the holding committee. Errors: 400
         `mediators_required`, `invalid_mediator`, `mediator_recused`; 403
         `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
-        body = self._body(serializers.AcceptSerializer)
-        services.case_accept(actor=request.user, case=case, mediator_ids=body["mediators"])
+        body = self._body(serializers.AcceptWithChoiceSerializer)
+        services.case_accept(
+            actor=request.user,
+            case=case,
+            mediator_ids=body["mediators"],
+            preferred_unavailable_reason=body.get("preferred_unavailable_reason", ""),
+        )
         return self._respond(case)
 
     @extend_schema(request=serializers.DeclineSerializer, responses=serializers.CaseSerializer)
@@ -200,9 +210,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
-        """Record a mediation session (调解记录) of a case being mediated (201).
+        """Record a mediation session (调解记录) of a case being mediated (201). A `held_at`
+        later than now plans the session (`status: planned`; the parties with a phone get an
+        SMS with the time and place); `sessions/{sid}/held/` records it later.
 
-        Who: a mediator of the holding committee. Errors: 400 `held_in_future`,
+        Who: a mediator of the holding committee. Errors: 400 `held_too_far`,
         `held_before_received`, `summary_required`; 403 `permission_denied`; 404
         `not_found`; 409 `invalid_transition`, `conflict`."""
         case = self.get_object()
@@ -236,7 +248,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        """Record that the applicant withdrew (撤回): → `withdrawn`.
+        """Record that the applicant withdrew (撤回), before or after acceptance: →
+        `withdrawn`.
 
         Who: a mediator of the holding committee. Errors: 400 `reason_required`; 403
         `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
@@ -318,7 +331,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if self._is_liaison_view(case):
             raise NotFound()
         paginator = CursorPagination()
-        page = paginator.paginate_queryset(case.events.all(), request, view=self)
+        events = selectors.case_events(request.user, case)
+        page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(
             serializers.CaseEventSerializer(page, many=True).data
         )

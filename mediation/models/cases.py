@@ -10,7 +10,7 @@ from committees.models import Committee, Mediator
 from committees.scope import scope_for
 from mediation import choices, crypto
 from mediation.fields import EncryptedTextField
-from mediation.models.routing import Referral
+from mediation.models.routing import Referral, Transfer
 from mediation.workflow import OPEN
 
 
@@ -20,12 +20,26 @@ class CaseQuerySet(models.QuerySet):
 
         Committee members, judicial offices and the district office see the cases of the
         committees in their scope (committees.scope); a liaison sees the cases its
-        institution's referrals created. Everything else reads as absent (404).
+        institution's referrals created. The file travels with a transfer (issue 15 item
+        14): the committees in scope also read a case a pending transfer offers them, and a
+        case they handed over by an accepted transfer (`former_holder`) — both masked and
+        read-only, since only members of the holding committee see personal data or act.
+        Everything else reads as absent (404).
         """
         scope = scope_for(user)
         if scope.sees_everything:
             return self
         condition = Q(committee_id__in=scope.committee_ids)
+        if scope.committee_ids:
+            condition |= Exists(
+                Transfer.objects.filter(
+                    case=OuterRef("pk"),
+                    status__in=(Transfer.Status.PENDING, Transfer.Status.ACCEPTED),
+                ).filter(
+                    Q(status=Transfer.Status.PENDING, to_committee_id__in=scope.committee_ids)
+                    | Q(status=Transfer.Status.ACCEPTED, from_committee_id__in=scope.committee_ids)
+                )
+            )
         if scope.liaison_of:
             condition |= Exists(
                 Referral.objects.filter(
@@ -93,6 +107,9 @@ class Case(models.Model):
     received_at = models.DateTimeField("登记时间", default=timezone.now)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     due_on = models.DateField("调解期限", null=True, blank=True)
+    # The acceptance clock (issue 15 item 9): a registered case is accepted or declined by
+    # this day (ACCEPTANCE_WORKING_DAYS working days after it was received; local practice).
+    accept_by = models.DateField("受理答复期限", null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField("延长天数", default=0)
     extension_reason = models.TextField("延长理由", blank=True)
     concluded_at = models.DateTimeField("结案时间", null=True, blank=True)
@@ -135,6 +152,12 @@ class Case(models.Model):
     recused_mediators = models.ManyToManyField(
         Mediator, verbose_name="回避调解员", blank=True, related_name="recused_cases"
     )
+    # The parties' choice (人民调解法 arts 19, 23(1)): honoured on acceptance unless recused
+    # or unavailable (mediation.services.preferences); public or closed mediation (art 23(3)).
+    preferred_mediators = models.ManyToManyField(
+        Mediator, verbose_name="当事人选定的调解员", blank=True, related_name="preferred_cases"
+    )
+    public_mediation = models.BooleanField("公开调解", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -202,6 +225,15 @@ class Case(models.Model):
         )
 
     @property
+    def is_acceptance_overdue(self) -> bool:
+        """Registered and not accepted or declined by `accept_by`."""
+        return (
+            self.status == choices.Status.REGISTERED
+            and self.accept_by is not None
+            and self.accept_by < timezone.localdate()
+        )
+
+    @property
     def prevented(self) -> dict[str, int]:
         return {
             "suicide": self.prevented_suicide,
@@ -250,6 +282,9 @@ class Party(models.Model):
     id_number_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = models.CharField("住址", max_length=200, blank=True)
+    # 人民调解法 art 17: mediation needs the parties' consent; a refusal declines the case.
+    consents = models.BooleanField("同意调解", null=True, blank=True)
+    consent_recorded_at = models.DateTimeField("同意/拒绝记录时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "当事人"
@@ -269,13 +304,21 @@ class Party(models.Model):
 
 
 class MediationSession(models.Model):
-    """One hearing. A session with the parties present counts a visit (最多跑一次)."""
+    """One hearing. A session with the parties present counts a visit (最多跑一次).
+
+    A session set for a later time is `planned` (the parties with a phone get an SMS with
+    the time and place) until it is recorded as `held`."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "已安排"
+        HELD = "held", "已调解"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.HELD)
     held_at = models.DateTimeField("调解时间")
     place = models.CharField("地点", max_length=200, blank=True)
     participants = models.TextField("参加人员", blank=True)
-    summary = models.TextField("调解情况")
+    summary = models.TextField("调解情况", blank=True)
     party_present = models.BooleanField("当事人到场", default=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -37,6 +37,9 @@ class FollowUp(models.Model):
         REFERRAL_FEEDBACK = "referral_feedback", "对接反馈期限"
         SCREENING_REPORT = "screening_report", "矛盾纠纷排查报告"
         BAD_RATING_REVIEW = "bad_rating_review", "差评复核"
+        ACCEPTANCE_DUE = "acceptance_due", "受理期限提醒"
+        ACCEPTANCE_OVERDUE = "acceptance_overdue", "受理超期"
+        LEADER_MISSING = "leader_missing", "重大疑难案件未确定包案领导"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "待办"

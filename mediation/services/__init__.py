@@ -30,10 +30,10 @@ from mediation.services.cases import (
     case_decline,
     case_extend,
     case_record_judicial_confirmation,
-    case_record_session,
     case_update,
     case_withdraw,
 )
+from mediation.services.consent import case_record_consent
 from mediation.services.followups import followup_complete, rating_submit
 from mediation.services.historical import (
     IMPORTABLE_STATUSES,
@@ -55,6 +55,7 @@ from mediation.services.routing import (
     transfer_request,
 )
 from mediation.services.screening import screening_report_file
+from mediation.services.sessions import case_record_session, session_mark_held
 
 __all__ = [
     "DESCRIPTIVE_FIELDS",
@@ -71,6 +72,7 @@ __all__ = [
     "case_extend",
     "case_import_historical",
     "case_number_format",
+    "case_record_consent",
     "case_record_judicial_confirmation",
     "case_record_session",
     "case_refer",
@@ -88,6 +90,7 @@ __all__ = [
     "referral_record_outcome",
     "rule",
     "screening_report_file",
+    "session_mark_held",
     "transfer_accept",
     "transfer_cancel",
     "transfer_expire",

@@ -16,7 +16,7 @@ decline, assign and transfer; members record, conclude, withdraw, extend, edit, 
 superusers may act for anyone (corrections through the admin).
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,10 +28,9 @@ from mediation.models import (
     Agreement,
     Case,
     FollowUp,
-    MediationSession,
 )
 from mediation.rules import rule
-from mediation.services import casefile, routing
+from mediation.services import casefile, preferences, risk, routing
 from mediation.services.checks import (
     check_amount,
     check_codes,
@@ -66,6 +65,7 @@ DESCRIPTIVE_FIELDS = (
     "responsible_leader_name",
     "responsible_leader_post",
     "responsible_leader_phone",
+    "public_mediation",
 )
 
 
@@ -97,13 +97,17 @@ def _active_mediators(case: Case, mediator_ids: list[int]) -> list[Mediator]:
     return mediators
 
 
-def case_accept(*, actor, case: Case, mediator_ids: list[int]) -> Case:
+def case_accept(
+    *, actor, case: Case, mediator_ids: list[int], preferred_unavailable_reason: str = ""
+) -> Case:
     """Accept a registered case and assign its mediators (director). Sets accepted_at and
-    due_on = today + MEDIATION_DAYS."""
+    due_on = today + MEDIATION_DAYS. The parties' chosen mediators are assigned too unless
+    recused or unavailable (mediation.services.preferences), the reason recorded."""
     require_director(actor, case.committee_id)
     with transaction.atomic():
         case = lock(case)
         before, after = workflow.move(case, "accept")
+        mediator_ids, choice = preferences.honour(case, mediator_ids, preferred_unavailable_reason)
         mediators = _active_mediators(case, mediator_ids)
         case.accepted_at = timezone.now()
         case.due_on = timezone.localdate() + timedelta(days=rule("MEDIATION_DAYS"))
@@ -115,7 +119,11 @@ def case_accept(*, actor, case: Case, mediator_ids: list[int]) -> Case:
             actor=actor,
             from_status=before,
             to_status=after,
-            data={"mediators": [m.id for m in mediators], "due_on": str(case.due_on)},
+            data={
+                "mediators": [m.id for m in mediators],
+                "due_on": str(case.due_on),
+                **({"preferred": choice} if choice else {}),
+            },
         )
         after_change(case)
     return case
@@ -185,58 +193,6 @@ def case_assign_mediators(
             },
         )
     return case
-
-
-def case_record_session(
-    *,
-    actor,
-    case: Case,
-    held_at: datetime,
-    summary: str,
-    place: str = "",
-    participants: str = "",
-    party_present: bool = True,
-) -> MediationSession:
-    """Record a hearing (member). With the parties present it counts one visit."""
-    require_member(actor, case.committee_id)
-    if held_at > timezone.now() + timedelta(minutes=10):
-        raise InvalidInput("调解时间不能晚于当前时间。", code="held_in_future", field="held_at")
-    if not (summary or "").strip():
-        raise InvalidInput("请填写调解情况。", code="summary_required", field="summary")
-    check_text(summary.strip(), LONG_TEXT_MAX, field="summary", label="调解情况")
-    check_text(participants, SHORT_TEXT_MAX, field="participants", label="参加人员")
-    check_text(place, 200, field="place", label="地点")
-    with transaction.atomic():
-        case = lock(case)
-        workflow.move(case, "record_session")
-        if case.accepted_at and held_at < case.received_at - timedelta(days=1):
-            raise InvalidInput(
-                "调解时间早于案件登记时间。", code="held_before_received", field="held_at"
-            )
-        session = MediationSession.objects.create(
-            case=case,
-            held_at=held_at,
-            place=place,
-            participants=participants,
-            summary=summary.strip(),
-            party_present=party_present,
-            recorded_by=actor,
-        )
-        if party_present:
-            case.party_visits += 1
-        case.save(update_fields=["party_visits", "updated_at"])
-        case_event_record(
-            case=case,
-            kind="session_recorded",
-            actor=actor,
-            from_status=case.status,
-            data={
-                "session": session.id,
-                "held_at": held_at.isoformat(),
-                "party_present": party_present,
-            },
-        )
-    return session
 
 
 def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: bool) -> Case:
@@ -530,6 +486,7 @@ def case_update(*, actor, case: Case, **changes) -> Case:
         changes["responsible_leader_name"] = (leader.get("name") or "").strip()
         changes["responsible_leader_post"] = (leader.get("post") or "").strip()
         changes["responsible_leader_phone"] = clean_leader_phone(leader)
+    preferred_ids = changes.pop("preferred_mediators", None)
     unknown = set(changes) - set(DESCRIPTIVE_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -539,9 +496,18 @@ def case_update(*, actor, case: Case, **changes) -> Case:
     with transaction.atomic():
         case = lock(case)
         workflow.move(case, "update")
+        flags_before = list(case.risk_flags or [])
         before = {k: getattr(case, k) for k in changes}
+        if preferred_ids is not None:
+            preferred = preferences.clean_preferred(case.committee_id, preferred_ids, case=case)
+            before["preferred_mediators"] = sorted(
+                case.preferred_mediators.values_list("id", flat=True)
+            )
+            case.preferred_mediators.set(preferred)
+            changes["preferred_mediators"] = sorted(m.id for m in preferred)
         for key, value in changes.items():
-            setattr(case, key, value)
+            if key != "preferred_mediators":
+                setattr(case, key, value)
         # Difficulty follows the rules whatever was edited: a major dispute stays major.
         before["difficulty"] = before.get("difficulty", case.difficulty)
         case.difficulty = difficulty(
@@ -568,4 +534,5 @@ def case_update(*, actor, case: Case, **changes) -> Case:
                 from_status=case.status,
                 data={"before": redacted(before), "after": redacted(changed)},
             )
+        risk.risk_after_change(case=case, actor=actor, before=flags_before)
     return case

@@ -4,7 +4,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from mediation import choices, schedule
+from mediation import alerts, choices, schedule
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotFound
 from mediation.models import Agreement, Case, FollowUp, RatingLink
@@ -91,8 +91,8 @@ def followup_complete(
 
 
 def rating_submit(*, token: str, stars: int, comment: str = "") -> RatingLink:
-    """A party rates the service once. ≤ 2 stars (差评) opens a review for the director,
-    due in 5 working days."""
+    """A party rates the service once. ≤ 2 stars (差评, BAD_RATING_MAX_STARS) tells the
+    directors at once (`bad_rating`) and opens a review for them, due in 5 working days."""
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise InvalidInput("评分应为1至5星。", code="invalid_stars", field="stars")
     check_text((comment or "").strip(), SHORT_TEXT_MAX, field="comment", label="评价内容")
@@ -106,4 +106,5 @@ def rating_submit(*, token: str, stars: int, comment: str = "") -> RatingLink:
         link.save()
         if stars <= BAD_RATING_MAX_STARS:
             schedule.bad_rating_review(link.case, rating_id=link.id, stars=stars)
+            alerts.bad_rating(link)
     return link

@@ -8,12 +8,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from committees.models import Committee
-from mediation import audit, choices, statistics, workflow
+from mediation import audit, choices, schedule, statistics, workflow
 from mediation.exceptions import InvalidInput
 from mediation.models import (
     Case,
     Party,
 )
+from mediation.services import preferences, risk
 from mediation.services.checks import (
     clean_case_fields,
 )
@@ -59,10 +60,14 @@ def register(
     if not committee.is_active:
         raise InvalidInput("该调委会已停用。", code="committee_inactive", field="committee")
     fields, parties = clean_case_fields(fields, parties)
+    preferred = preferences.clean_preferred(committee.id, fields.pop("preferred_mediators", None))
 
     case = Case(committee=committee, source=source, created_by=actor, **fields)
     assign_number(case, committee)
+    case.accept_by = schedule.acceptance_deadline(case.received_at)
     case.save()
+    if preferred:
+        case.preferred_mediators.set(preferred)
     rows = [
         Party(
             case=case,
@@ -92,8 +97,11 @@ def register(
         to_status=case.status,
         data={"number": case.number, "source": source, "parties": len(parties)},
     )
-    # A new case has no follow-ups to cancel and no agreement: only its month to mark.
+    # A new case has no follow-ups to cancel and no agreement: only its month to mark, its
+    # acceptance clock to start and its risks to report (art 25).
     statistics.mark_dirty(case=case, new=True)
+    schedule.acceptance_sync(case)
+    risk.risk_after_change(case=case, actor=actor)
     return case
 
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from committees.models import Committee, Institution, Mechanism
 from committees.scope import scope_for
-from mediation import choices, schedule, statistics, workflow
+from mediation import alerts, choices, schedule, statistics, workflow
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import Case, Referral, Transfer
+from mediation.services import risk
 from mediation.services.checks import check_text
 from mediation.services.intake import register
 from mediation.services.kernel import (
@@ -92,6 +93,7 @@ def transfer_request(
                 "respond_by": transfer.respond_by.isoformat(),
             },
         )
+        alerts.transfer_requested(transfer)
     return transfer
 
 
@@ -146,6 +148,7 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
         assign_number(case, transfer.to_committee)
         case.accepted_at = None
         case.due_on = None
+        case.accept_by = schedule.acceptance_deadline()
         case.extended_days = 0
         previous_source = case.source
         case.source = choices.Source.TRANSFER
@@ -171,6 +174,9 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
             },
         )
         after_change(case, also_committee_id=sender.id)
+        alerts.transfer_decided(transfer)
+        # Re-registered at the receiver: art 25's report is now its committee's to make.
+        risk.risk_report(case=case, actor=actor)
     return transfer
 
 
@@ -183,6 +189,7 @@ def transfer_reject(*, actor, transfer: Transfer, reason: str) -> Transfer:
     with transaction.atomic():
         case, transfer = _lock_pending(transfer)
         _close(case, transfer, Transfer.Status.REJECTED, actor, reason.strip(), "transfer_rejected")
+        alerts.transfer_decided(transfer)
     return transfer
 
 
@@ -297,6 +304,7 @@ def referral_receive(
                 "external_ref": referral.external_ref,
             },
         )
+        alerts.referral_arrived(referral)
     return referral
 
 

@@ -194,7 +194,6 @@ def client_of(request, persona: str):
     return request.getfixturevalue("client_for")(request.getfixturevalue(persona))
 
 
-
 # --- routing over HTTP (test_routing_api, test_routing_transfers_api) ----------------------
 
 
@@ -307,6 +306,26 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         kind="reassign",
         reason="当事人均居住在黄河东路第一社区",
     )
+    # Issue 15 item 14: a case A handed over to B by an accepted transfer (A keeps a
+    # former holder's masked, read-only view).
+    handed_over = make_case(mediator_a, committee_a, title="相邻通行纠纷")
+    routing.transfer_accept(
+        actor=users["outsider"],
+        transfer=routing.transfer_request(
+            actor=director_a,
+            case=_fresh(handed_over),
+            to_committee=committee_b,
+            kind="reassign",
+            reason="纠纷发生在黄河东路第一社区",
+        ),
+    )
+    # Issue 15 item 13: a session of the case planned for tomorrow (recorded as held later).
+    planned = services.case_record_session(
+        actor=mediator_a,
+        case=_fresh(case),
+        held_at=timezone.now() + timedelta(days=1),
+        place="社区调解室",
+    )
     # A case of A handed to the court (outbound): the court's liaison reports back.
     referred = make_case(mediator_a, committee_a, title="工程款纠纷", dispute_type="contract")
     outbound = routing.case_refer(
@@ -324,7 +343,8 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         title="调解期限预警",
         case=case,
     )
-    notification = Notification.objects.get(recipient=director_a)
+    # (the director has other notices too: the referrals arrived, issue 15 item 13)
+    notification = Notification.objects.get(recipient=director_a, key__startswith="authz-table")
     report = services.screening_report_file(
         actor=mediator_a, committee=committee_a, period=previous_period(), disputes_found=2
     )
@@ -365,6 +385,10 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         "concluded": concluded.pk,
         "withdrawn": withdrawn.pk,
         "transfer": transfer.pk,
+        "transferring": transferring.pk,
+        "handed_over": handed_over.pk,
+        "planned_session": planned.pk,
+        "registered_respondent": Party.objects.get(case=registered, role="respondent").pk,
         "inbound": inbound.pk,
         "outbound": outbound.pk,
         "follow_up": follow_up.pk,

@@ -41,11 +41,22 @@ def allowed_actions(request, world, persona, state) -> list[str]:
 @pytest.mark.parametrize(
     "persona, state, expected",
     [
-        ("mediator_a", "registered", ["update", "rights_notified"]),
+        # issue 15: withdraw before acceptance (item 9), a party's consent (art 17)
+        ("mediator_a", "registered", ["withdraw", "consent", "update", "rights_notified"]),
         (
             "director_a",
             "registered",
-            ["accept", "decline", "refer", "assign", "update", "transfer", "rights_notified"],
+            [
+                "accept",
+                "decline",
+                "withdraw",
+                "refer",
+                "assign",
+                "consent",
+                "update",
+                "transfer",
+                "rights_notified",
+            ],
         ),
         (
             "mediator_a",

@@ -261,6 +261,14 @@ def body_screening(w):
     }
 
 
+def body_consent(w):
+    return {"party": w.pk("registered_respondent"), "consents": True}
+
+
+def body_held(w):
+    return {"summary": "双方到场，达成初步意向", "held_at": timezone.now().isoformat()}
+
+
 def query_by_month(w):
     return statistics_query(w, by="month")
 
@@ -388,6 +396,10 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "attachment"),
     ("DELETE", "attachments/{pk}/"):
         Rule((401, 404, 204, 204, 404, 403, 403, 404, 404), "attachment"),
+    ("POST", "cases/{pk}/consent/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "registered", body_consent),
+    ("POST", "cases/{pk}/sessions/{session_id}/held/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "case", body_held),
     # Transfers: A sends, B (the outsider's committee) receives; B's office sees it too.
     #                      anon out  mem  dir  ofB  ofA  dist pet  court
     ("GET", "transfers/"):
@@ -468,6 +480,34 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "cases/export/"):
         Rule((401, 200, 200, 200, 200, 200, 200, 403, 403), query=lambda w: {"format": "csv"}),
 }
+
+# Issue 15 item 14, the file travels with the transfer: the same endpoints on the two cases
+# that moved. `transferring`: A asked B to take it (pending) — B (the outsider) and B's
+# office read it, masked; nobody acts on the frozen case (409 for A's members, 403 for B).
+# `handed_over`: B accepted it from A — A's members and office keep a masked, read-only view
+# (`former_holder`: 200 to read, 403 to write); B's members act.
+MOVING_CASE_TABLE: dict[tuple[str, str, str], Rule] = {
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("GET", "cases/{pk}/", "transferring"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 404, 404), "transferring"),
+    ("GET", "cases/{pk}/events/", "transferring"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 404, 404), "transferring"),
+    ("PATCH", "cases/{pk}/", "transferring"):
+        Rule((401, 403, 409, 409, 403, 403, 403, 404, 404), "transferring", body_patch),
+    ("POST", "cases/{pk}/withdraw/", "transferring"):
+        Rule((401, 403, 409, 409, 403, 403, 403, 404, 404), "transferring", body_reason),
+    ("GET", "cases/{pk}/", "handed_over"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 404, 404), "handed_over"),
+    ("GET", "cases/{pk}/events/", "handed_over"):
+        Rule((401, 200, 200, 200, 200, 200, 200, 404, 404), "handed_over"),
+    ("PATCH", "cases/{pk}/", "handed_over"):
+        Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_patch),
+    ("POST", "cases/{pk}/withdraw/", "handed_over"):
+        Rule((401, 200, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_reason),
+    # (B, the holder now, may transfer it, though not to itself: 400 `transfer_to_self`)
+    ("POST", "cases/{pk}/transfer/", "handed_over"):
+        Rule((401, 400, 403, 403, 403, 403, 403, 404, 404), "handed_over", body_transfer),
+}
 # fmt: on
 
 
@@ -519,7 +559,11 @@ def client_as(world: AuthorizationWorld, persona: str) -> APIClient:
 
 
 def _url(w: AuthorizationWorld, template: str, target: str | None) -> str:
-    values = {"token": w.rating_token, "kind": "session_record"}
+    values = {
+        "token": w.rating_token,
+        "kind": "session_record",
+        "session_id": w.ids["planned_session"],
+    }
     if target is not None:
         values["pk"] = w.pk(target)
     return "/" + API_PREFIX + template.format(**values)
@@ -563,9 +607,27 @@ CASES = [(key, persona) for key in TABLE for persona in PERSONAS]
     "endpoint, persona", CASES, ids=[f"{m} {p} as {who}" for (m, p), who in CASES]
 )
 def test_persona_gets_the_declared_status(world, endpoint, persona):
-    # given
     method, template = endpoint
-    rule = TABLE[endpoint]
+    _check(world, method, template, TABLE[endpoint], persona)
+
+
+MOVING = [(key, persona) for key in MOVING_CASE_TABLE for persona in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "row, persona", MOVING, ids=[f"{m} {p} {t} as {who}" for (m, p, t), who in MOVING]
+)
+def test_the_file_travels_with_the_transfer(world, row, persona):
+    """Issue 15 item 14: who reads and who may write a case offered by, or handed over by,
+    a transfer (personal data stays masked for all but the holder: the suite's leak check
+    reads every response)."""
+    method, template, _ = row
+    _check(world, method, template, MOVING_CASE_TABLE[row], persona)
+
+
+def _check(world, method, template, rule, persona):
+    # given
     expected = rule.statuses[PERSONAS.index(persona)]
     client = client_as(world, persona)
     url = _url(world, template, rule.target)

@@ -407,7 +407,8 @@ def test_create_by_a_member_answers_201_with_the_case(request, world, persona):
         ("respondent", "李某"),
     ]
     assert case.created_by_id == request.getfixturevalue(persona).id
-    assert list(case.events.values_list("kind", flat=True)) == ["registered"]
+    # 人民调解法 art 25: the body's `escalation_risk` is reported in the same transaction
+    assert list(case.events.values_list("kind", flat=True)) == ["registered", "risk_reported"]
 
 
 def test_list_requires_login(anon, world):

@@ -46,7 +46,8 @@ def test_same_key_and_body_replays_the_first_response(client_for, mediator_a, wo
     assert second["Idempotent-Replayed"] == "true"
     assert Case.objects.count() == 1
     assert Case.objects.get().id == first.json()["id"]
-    assert CaseEvent.objects.count() == 1
+    # registered once, and its `escalation_risk` reported once (人民调解法 art 25)
+    assert list(CaseEvent.objects.values_list("kind", flat=True)) == ["registered", "risk_reported"]
     assert CaseNumberCounter.objects.get().last == 1
 
 
@@ -279,6 +280,8 @@ def test_register_to_judicial_confirmation_over_the_api(client_for, mediator_a, 
     events = as_mediator.get(f"{url}events/").json()["results"]
     assert [(e["kind"], e["actor"], e["from_status"], e["to_status"]) for e in events] == [
         ("registered", "mediator_a", "", "registered"),
+        # 人民调解法 art 25: the body's `escalation_risk` is reported at registration
+        ("risk_reported", "mediator_a", "registered", "registered"),
         ("accepted", "director_a", "registered", "mediating"),
         ("session_recorded", "mediator_a", "mediating", "mediating"),
         ("concluded", "mediator_a", "mediating", "succeeded"),

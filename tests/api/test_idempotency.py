@@ -60,9 +60,11 @@ def test_the_key_row_holds_the_case_id_and_no_personal_data(client_for, mediator
 
 
 @pytest.mark.django_db
-def test_a_replay_after_the_case_moved_away_is_404_without_personal_data(
+def test_a_replay_after_the_case_moved_away_is_masked_without_personal_data(
     client_for, mediator_a, director_a, outsider, committee_a, committee_b
 ):
+    """The registrar's committee handed the case over: it keeps a former holder's masked
+    view (issue 15 item 14), and so does a replay — no personal data, no unmasked read."""
     client = client_for(mediator_a)
     body = create_body(committee_a)
     first = client.post(CASES, body, format="json", HTTP_IDEMPOTENCY_KEY=KEY)
@@ -75,13 +77,13 @@ def test_a_replay_after_the_case_moved_away_is_404_without_personal_data(
         reason="当事人均居住在黄河东路辖区。",
     )
     routing.transfer_accept(actor=outsider, transfer=transfer)
-    assert client.get(f"{CASES}{case.id}/").status_code == 404
+    assert client.get(f"{CASES}{case.id}/").json()["access"] == "former_holder"
     accesses = PersonalDataAccess.objects.count()
 
     replayed = client.post(CASES, body, format="json", HTTP_IDEMPOTENCY_KEY=KEY)
 
-    assert replayed.status_code == 404, replayed.content
-    assert replayed.json()["code"] == "not_found"
+    assert replayed.status_code == 201, replayed.content
+    assert replayed.json()["access"] == "former_holder"
     assert ID_NUMBER not in replayed.content.decode()
     assert PHONE not in replayed.content.decode()
     assert PersonalDataAccess.objects.count() == accesses

@@ -311,8 +311,9 @@ SPECS: dict[str, Spec] = {
     "mechanisms/": Spec("mediator_a", 2, by_page_size=True),
     "mechanisms/{pk}/": Spec("mediator_a", 2),
     "cases/": Spec("mediator_a", 6, grow_cases),
-    "cases/{pk}/": Spec("mediator_a", 20, grow_sessions),
-    "cases/{pk}/events/": Spec("mediator_a", 12, grow_sessions),
+    # + the parties' chosen mediators (issue 15, arts 19 and 23), once per read of the case
+    "cases/{pk}/": Spec("mediator_a", 22, grow_sessions),
+    "cases/{pk}/events/": Spec("mediator_a", 13, grow_sessions),
     "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),
     "attachments/{pk}/download/": Spec("mediator_a", 5, grow_id_copies),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),

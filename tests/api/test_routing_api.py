@@ -425,14 +425,17 @@ def test_a_partners_success_keeps_the_case_referred(
 def test_after_a_transfer_the_sender_no_longer_reads_the_case_through_its_referral(
     client_for, committee_a, director_a, mediator_a, medical, director_medical, court_liaison
 ):
-    """The sender's members no longer see a transferred case: not through /cases/, and not
-    through the case summary (facts, claims, parties) embedded in /referrals/ either."""
+    """The sender's members keep only a former holder's masked view of a transferred case
+    (issue 15 item 14) — not the referral, whose case summary (facts, claims, parties)
+    follows the holder."""
     referral = referral_in(court_liaison, "court", committee_a)
     routing.transfer_accept(
         actor=director_medical, transfer=request_transfer(director_a, referral.case, medical)
     )
 
-    assert client_for(mediator_a).get(f"/api/v1/cases/{referral.case_id}/").status_code == 404
+    former = client_for(mediator_a).get(f"/api/v1/cases/{referral.case_id}/")
+    assert former.status_code == 200
+    assert former.json()["access"] == "former_holder"
     assert client_for(mediator_a).get(f"/api/v1/referrals/{referral.id}/").status_code == 404
     assert referral.id not in ids(client_for(mediator_a).get("/api/v1/referrals/"))
     # the court still follows its case

@@ -198,7 +198,7 @@ def test_transfer_accept_authorization(
     assert case.previous_numbers == [old_number]
 
 
-def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_not_at_all(
+def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_masked(
     client_for,
     committee_a,
     director_a,
@@ -213,7 +213,11 @@ def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_not
     case = make_case(mediator_a, committee_a)
     old_number = fresh(case).number
     transfer = request_transfer(director_a, case, medical)
-    assert client_for(mediator_medical).get(f"/api/v1/cases/{case.id}/").status_code == 404
+    # issue 15 item 14: while pending, the receiver reads the case, masked
+    offered = client_for(mediator_medical).get(f"/api/v1/cases/{case.id}/")
+    assert offered.status_code == 200
+    assert offered.json()["access"] == "receiver"
+    assert offered.json()["parties"][0]["id_number"] == "6401**********1235"
 
     # when
     assert (
@@ -236,10 +240,16 @@ def test_after_acceptance_the_receiver_sees_the_case_unmasked_and_the_sender_not
     assert body["parties"][0]["phone"] == "13800000000"
     assert case.id in ids(client_for(mediator_medical).get("/api/v1/cases/"))
 
+    # the sender (and its office) keep a masked, read-only view as the former holder
     for sender in (mediator_a, director_a, office_a):
-        assert client_for(sender).get(f"/api/v1/cases/{case.id}/").status_code == 404
-        assert client_for(sender).get(f"/api/v1/cases/{case.id}/events/").status_code == 404
-        assert case.id not in ids(client_for(sender).get("/api/v1/cases/"))
+        former = client_for(sender).get(f"/api/v1/cases/{case.id}/")
+        assert former.status_code == 200
+        assert former.json()["access"] == "former_holder"
+        assert former.json()["parties"][0]["id_number"] == "6401**********1235"
+        assert former.json()["allowed_actions"] == []
+        assert client_for(sender).get(f"/api/v1/cases/{case.id}/events/").status_code == 200
+        patch = client_for(sender).patch(f"/api/v1/cases/{case.id}/", {"title": "改"})
+        assert patch.status_code == 403
     masked = client_for(district).get(f"/api/v1/cases/{case.id}/").json()
     assert masked["parties"][0]["id_number"] == "6401**********1235"
 
@@ -460,7 +470,7 @@ def test_a_case_travels_community_town_specialised_and_back(
     second = f"（{year()}）满城北街人调字第00001号"
     assert (at_town["committee"], at_town["number"]) == (town_a.id, second)
     assert at_town["previous_numbers"] == [first]
-    assert read(mediator_a, case_id).status_code == 404
+    assert read(mediator_a, case_id).json()["access"] == "former_holder"
 
     # reassigned to the medical committee
     accept_transfer(director_medical, transfer(director_town_a, case_id, medical, "reassign"))
@@ -468,7 +478,7 @@ def test_a_case_travels_community_town_specialised_and_back(
     third = f"（{year()}）医调委人调字第00001号"
     assert (at_medical["committee"], at_medical["number"]) == (medical.id, third)
     assert at_medical["previous_numbers"] == [first, second]
-    assert read(director_town_a, case_id).status_code == 404
+    assert read(director_town_a, case_id).json()["access"] == "former_holder"
 
     # and back to committee A
     accept_transfer(director_a, transfer(director_medical, case_id, committee_a, "reassign"))
@@ -480,7 +490,8 @@ def test_a_case_travels_community_town_specialised_and_back(
     assert body["status"] == "registered"
     assert body["number"] == f"（{year()}）满城北街第一人调字第00002号"
     assert body["previous_numbers"] == [first, second, third]
-    assert read(director_medical, case_id).status_code == 404
+    assert body["access"] == "holder"
+    assert read(director_medical, case_id).json()["access"] == "former_holder"
     assert Case.objects.count() == 1
 
     # the history names both committees of every step

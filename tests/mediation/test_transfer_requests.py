@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from committees.models import Committee, Mechanism
-from mediation import routing, services
+from mediation import routing, selectors, services
 from mediation.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from mediation.models import FollowUp, MediationSession, Referral, Transfer
 from tests.builders import (
@@ -124,8 +124,9 @@ def test_escalate_happy_path_to_the_town_committee(
     assert case.number == f"（{year()}）满城北街人调字第00001号"
     assert case.previous_numbers == [old_number]
     assert visible(director_town_a, case)
-    assert not visible(mediator_a, case)
-    assert not visible(director_a, case)
+    # issue 15 item 14: the sender keeps a read-only view as the former holder
+    assert selectors.case_access(mediator_a, case) == "former_holder"
+    assert selectors.case_access(director_a, case) == "former_holder"
     # the sub-district's judicial office supervises both committees: it still sees the case
     assert visible(office_a, case)
     kinds = list(
@@ -168,19 +169,23 @@ def test_accept_moves_visibility_to_the_receiver(
     case = make_case(mediator_a, committee_a)
     transfer = reassign_to_medical(director_a, case, medical)
     assert visible(mediator_a, case) and visible(office_a, case)
-    assert not visible(mediator_medical, case)
+    # issue 15 item 14: the committee asked to take the case reads it while it decides
+    assert selectors.case_access(mediator_medical, fresh(case)) == "receiver"
 
     # when
     routing.transfer_accept(actor=director_medical, transfer=transfer)
 
-    # then the receiver's members see it, the sender's no longer do
-    assert visible(mediator_medical, case)
-    assert visible(director_medical, case)
-    assert not visible(mediator_a, case)
-    assert not visible(director_a, case)
+    # then the receiver's members hold it; the sender's (and its office) keep only a
+    # former holder's view, and cannot act on it
+    assert selectors.case_access(mediator_medical, fresh(case)) == "holder"
+    assert selectors.case_access(director_medical, fresh(case)) == "holder"
+    assert selectors.case_access(mediator_a, fresh(case)) == "former_holder"
+    assert selectors.case_access(director_a, fresh(case)) == "former_holder"
     # A's judicial office does not supervise the district-level medical committee
-    assert not visible(office_a, case)
+    assert selectors.case_access(office_a, fresh(case)) == "former_holder"
     assert visible(district, case)
+    with pytest.raises(NotAllowed):
+        services.case_update(actor=mediator_a, case=fresh(case), title="改名")
 
 
 def test_the_received_case_can_be_worked_by_the_receiver(

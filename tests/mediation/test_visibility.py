@@ -178,7 +178,11 @@ RULES = {
     or case.committee_id in s.committee_ids
     or case.referrals.filter(
         institution_id__in=s.liaison_of, direction=Referral.Direction.INBOUND
-    ).exists(),
+    ).exists()
+    # issue 15 item 14: the file travels with the transfer (offered to, or handed over by, a
+    # committee in scope).
+    or case.transfers.filter(status="pending", to_committee_id__in=s.committee_ids).exists()
+    or case.transfers.filter(status="accepted", from_committee_id__in=s.committee_ids).exists(),
     Transfer: lambda s, u, t: s.sees_everything
     or _committee_in(s.committee_ids, t.from_committee_id, t.to_committee_id),
     Referral: lambda s, u, r: s.sees_everything

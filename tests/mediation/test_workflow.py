@@ -40,13 +40,16 @@ MOVES: dict[str, tuple[set[str], str | None]] = {
     "decline": ({REGISTERED}, DECLINED),
     "conclude_success": ({MEDIATING}, SUCCEEDED),
     "conclude_failure": ({MEDIATING}, FAILED),
-    "withdraw": ({MEDIATING}, WITHDRAWN),
+    # 人民调解法 art 17 and issue 15 item 9: a party may withdraw before acceptance too.
+    "withdraw": (OPEN, WITHDRAWN),
     "archive": (CONCLUDED | {REFERRED}, ARCHIVED),
     "refer": (OPEN, REFERRED),
     "referral_returned": ({REFERRED}, MEDIATING),
     "transfer_accepted": (OPEN, REGISTERED),
     "assign": (OPEN, None),
     "record_session": ({MEDIATING}, None),
+    # 人民调解法 art 17: a party's consent (or refusal) is recorded before acceptance.
+    "consent": ({REGISTERED}, None),
     "extend": ({MEDIATING}, None),
     "update": (OPEN, None),
     "judicial_confirmation": ({SUCCEEDED, ARCHIVED}, None),
@@ -274,6 +277,12 @@ PERFORM = {
         case=case,
         held_at=timezone.now() - timedelta(hours=1),
         summary="双方到场，初步沟通。",
+    ),
+    "consent": lambda w, case: services.case_record_consent(
+        actor=w.mediator,
+        case=case,
+        party_id=case.parties.get(role="respondent").id,
+        consents=True,
     ),
     "extend": lambda w, case: services.case_extend(
         actor=w.mediator, case=case, days=15, reason="双方同意继续调解", parties_consent=True
