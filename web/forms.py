@@ -30,9 +30,7 @@ class CaseForm(forms.Form):
     """登记纠纷: the descriptive fields (the parties are PartyFormSet)."""
 
     committee = forms.TypedChoiceField(label="受理调委会", coerce=int)
-    source = forms.ChoiceField(
-        label="案件来源", choices=choices.SELF_REGISTERED_SOURCE_CHOICES
-    )
+    source = forms.ChoiceField(label="案件来源", choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
     dispute_type = forms.ChoiceField(label="纠纷类型", choices=choices.DisputeType.choices)
     title = forms.CharField(label="纠纷名称", max_length=200)
     facts = forms.CharField(label="纠纷事实", required=False, widget=forms.Textarea)

@@ -146,7 +146,11 @@ def test_password_change_then_the_new_password_signs_in(web_client, mediator_a):
     response = csrf_post(
         client,
         "/password/",
-        {"old_password": PASSWORD, "new_password1": "Xin-mima-2026!", "new_password2": "Xin-mima-2026!"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Xin-mima-2026!",
+            "new_password2": "Xin-mima-2026!",
+        },
     )
     assert response.status_code == 302
     assert sign_in(web_client(), "mediator_a", password="Xin-mima-2026!").status_code == 302

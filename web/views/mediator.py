@@ -71,9 +71,7 @@ def cases(request):
 
 def _committees(user):
     return list(
-        Committee.objects.filter(pk__in=scope_for(user).member_of, is_active=True).order_by(
-            "name"
-        )
+        Committee.objects.filter(pk__in=scope_for(user).member_of, is_active=True).order_by("name")
     )
 
 
@@ -182,10 +180,7 @@ def check_id_number(request):
     problem = None
     if value:
         problem = id_number_problem(value, default_id_type(kind or "person", value))
-    return render(
-        request, "web/mediator/_id_hint.html", {"value": value, "problem": problem}
-    )
-
+    return render(request, "web/mediator/_id_hint.html", {"value": value, "problem": problem})
 
 
 urlpatterns = [
@@ -201,4 +196,3 @@ urlpatterns = [
     path("notifications/", _inbox.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", _inbox.notification_read, name="notification_read"),
 ]
-
