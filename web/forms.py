@@ -74,9 +74,9 @@ class PartyForm(forms.Form):
     """One party row: added and removed in place on the page."""
 
     role = forms.ChoiceField(label="身份", choices=choices.PartyRole.choices)
-    kind = forms.ChoiceField(
-        label="类别", choices=choices.PartyKind.choices, initial=choices.PartyKind.PERSON
-    )
+    # No field initial (the select shows 自然人 first anyway): a row absent from the POST
+    # must read as unchanged, so the formset skips it.
+    kind = forms.ChoiceField(label="类别", choices=choices.PartyKind.choices)
     name = forms.CharField(label="姓名/名称", max_length=100)
     id_number = forms.CharField(label="证件号码", max_length=64, required=False)
     phone = forms.CharField(label="联系电话", max_length=32, required=False)
