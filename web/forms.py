@@ -120,7 +120,8 @@ class ConcludeForm(forms.Form):
     outcome = forms.ChoiceField(
         label="调解结果", choices=choices.Outcome.choices, widget=forms.RadioSelect
     )
-    form = forms.ChoiceField(
+    # Not named `form`: a control named so shadows the form's own `form` in the DOM.
+    agreement_form = forms.ChoiceField(
         label="协议形式",
         choices=choices.AgreementForm.choices,
         initial=choices.AgreementForm.WRITTEN,
@@ -147,7 +148,7 @@ class ConcludeForm(forms.Form):
         data = self.cleaned_data
         if data["outcome"] == choices.Outcome.SUCCESS:
             agreement = {
-                "form": data["form"],
+                "form": data["agreement_form"],
                 "terms": data["terms"],
                 "amount": data["amount"],
                 "performance_deadline": data["performance_deadline"],

@@ -33,7 +33,7 @@ def session_body(**overrides) -> dict:
 def success_body(**overrides) -> dict:
     body = {
         "outcome": "success",
-        "form": "written",
+        "agreement_form": "written",
         "terms": "李某于十日内修复漏水并赔偿张某800元。",
         "amount": "800.00",
         "seen_status": "mediating",

@@ -20,7 +20,7 @@ from mediation import audit, choices, services, workflow
 from mediation.exceptions import DomainError
 from mediation.validators import mask_id_number, mask_phone
 from web.forms import ConcludeForm, SessionForm
-from web.views._common import add_error, as_seen, reload_with_notice, visible_case
+from web.views._common import add_error, as_seen, field_of, reload_with_notice, visible_case
 
 EVENT_LABELS = {
     "registered": "登记",
@@ -165,6 +165,8 @@ def _act(request, pk: int, form_class, form_key: str, call):
                 raise PermissionDenied(error.detail) from error
             if error.status == 404:
                 raise Http404(error.detail) from error
+            if field_of(error) == "agreement.form":
+                error.extra["field"] = "agreement.agreement_form"
             add_error(form, error, prefix="agreement.")
         else:
             return redirect(url)

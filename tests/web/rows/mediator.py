@@ -41,7 +41,7 @@ def session(w):
 def conclude(w):
     return {
         "outcome": "success",
-        "form": "written",
+        "agreement_form": "written",
         "terms": "赔偿800元",
         "seen_status": "mediating",
         "seen_transfer_pending": "0",
