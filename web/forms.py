@@ -33,8 +33,8 @@ class CaseForm(forms.Form):
     source = forms.ChoiceField(label="案件来源", choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
     dispute_type = forms.ChoiceField(label="纠纷类型", choices=choices.DisputeType.choices)
     title = forms.CharField(label="纠纷名称", max_length=200)
-    facts = forms.CharField(label="纠纷事实", required=False, widget=forms.Textarea)
-    claims = forms.CharField(label="当事人请求", required=False, widget=forms.Textarea)
+    facts = forms.CharField(label="纠纷事实", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    claims = forms.CharField(label="当事人请求", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     amount_involved = forms.DecimalField(
         label="涉及金额（元）", required=False, max_digits=14, decimal_places=2
     )
@@ -110,7 +110,7 @@ class SessionForm(forms.Form):
     )
     place = forms.CharField(label="地点", max_length=200, required=False)
     participants = forms.CharField(label="参加人员", max_length=2000, required=False)
-    summary = forms.CharField(label="调解情况", widget=forms.Textarea)
+    summary = forms.CharField(label="调解情况", widget=forms.Textarea(attrs={"rows": 4}))
     party_present = forms.BooleanField(label="当事人到场", required=False, initial=True)
 
 
@@ -127,7 +127,7 @@ class ConcludeForm(forms.Form):
         initial=choices.AgreementForm.WRITTEN,
         required=False,
     )
-    terms = forms.CharField(label="协议内容", widget=forms.Textarea, required=False)
+    terms = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     amount = forms.DecimalField(
         label="协议金额（元）", required=False, max_digits=14, decimal_places=2
     )
@@ -140,7 +140,7 @@ class ConcludeForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(
-        label="结案说明", max_length=2000, required=False, widget=forms.Textarea
+        label="结案说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
     def service_arguments(self) -> dict:
@@ -186,5 +186,5 @@ class RatingForm(forms.Form):
         error_messages={"required": "请选择星级。"},
     )
     comment = forms.CharField(
-        label="意见（可不填）", required=False, max_length=2000, widget=forms.Textarea
+        label="意见（可不填）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )

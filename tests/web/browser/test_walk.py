@@ -102,13 +102,15 @@ def test_the_walk(
     applicant.get_by_label("证件号码").fill(OTHER_ID_NUMBER)
     expect(applicant.get_by_text("证件号码格式正确")).to_be_visible()
     applicant.get_by_label("联系电话").fill("13800000000")
+    applicant.scroll_into_view_if_needed()
+    shot(page, "03-register-id-hint")
     parties.nth(1).get_by_label("姓名/名称").fill("李某")
     parties.nth(1).get_by_label("联系电话").fill("13900000000")
     # a third row added in place, then removed again
     page.get_by_role("button", name="添加当事人").click()
     expect(parties).to_have_count(3)
     parties.nth(2).get_by_label("姓名/名称").fill("王某")
-    shot(page, "03-register-three-rows")
+    shot(page, "03b-register-three-rows")
     parties.nth(2).get_by_role("button", name="删除此当事人").click()
     expect(parties).to_have_count(2)
     shot(page, "04-register")
@@ -124,14 +126,19 @@ def test_the_walk(
         actor=director_a, case=fresh(case), mediator_ids=[membership(mediator_a).id]
     )
 
-    # 4. the mediator records a session ...
-    page.reload()
+    # 4. the mediator finds it in 我的案件, records a session ...
+    page.get_by_role("link", name="我的案件").click()
+    page.get_by_role("searchbox", name="搜索").fill("张某")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("link", name="楼上漏水纠纷")).to_be_visible()
+    shot(page, "06-my-cases", full_page=True)
+    page.get_by_role("link", name="楼上漏水纠纷").click()
     expect(page.get_by_text("调解中").first).to_be_visible()
     page.get_by_text("记录调解", exact=True).click()
     page.get_by_label("地点").fill("社区调解室")
     page.get_by_label("参加人员").fill("张某、李某")
     page.get_by_label("调解情况").fill("双方到场，李某同意修复并赔偿。")
-    shot(page, "06-session-form")
+    shot(page, "07-session-form")
     page.get_by_role("button", name="保存调解记录").click()
     expect(page.get_by_text("已记录调解")).to_be_visible()
 
@@ -141,11 +148,13 @@ def test_the_walk(
     page.get_by_label("协议形式").select_option("written")
     page.get_by_label("协议内容").fill("李某于十日内修复漏水，并赔偿张某800元。")
     page.get_by_label("协议金额（元）").fill("800")
+    page.get_by_role("group", name="调解结果").scroll_into_view_if_needed()
+    shot(page, "08-conclude-form-top")
     page.get_by_role("button", name="确认结案").scroll_into_view_if_needed()
-    shot(page, "07-conclude-form")
+    shot(page, "09-conclude-form")
     page.get_by_role("button", name="确认结案").click()
     expect(page.get_by_role("heading", name="调解协议")).to_be_visible()
-    shot(page, "08-concluded", full_page=True)
+    shot(page, "10-concluded", full_page=True)
     case = fresh(case)
     assert case.status == "succeeded" and case.agreement.form == "written"
     assert case.sessions.count() == 1
@@ -162,10 +171,10 @@ def test_the_walk(
     expect(rating.get_by_role("heading", name="请为调解服务评价")).to_be_visible()
     rating.get_by_text("★").nth(0).click()  # the stars are shown 1…5; the first in DOM is 5
     rating.get_by_label("意见（可不填）").fill("调解员很耐心。")
-    shot(rating, "09-rate")
+    shot(rating, "11-rate")
     rating.get_by_role("button", name="提交评价").click()
     expect(rating.get_by_role("heading", name="感谢您的评价")).to_be_visible()
-    shot(rating, "10-rated", full_page=True)
+    shot(rating, "12-rated", full_page=True)
     link.refresh_from_db()
     assert link.stars == 5 and link.comment == "调解员很耐心。"
     rating.goto(f"{base}/r/{link.token}")
