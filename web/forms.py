@@ -10,6 +10,8 @@ from mediation import choices
 from mediation.models import FollowUp
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# Four lines on a phone; the box grows with the text on most browsers.
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 
 class DateInput(forms.DateInput):
@@ -33,8 +35,8 @@ class CaseForm(forms.Form):
     source = forms.ChoiceField(label="案件来源", choices=choices.SELF_REGISTERED_SOURCE_CHOICES)
     dispute_type = forms.ChoiceField(label="纠纷类型", choices=choices.DisputeType.choices)
     title = forms.CharField(label="纠纷名称", max_length=200)
-    facts = forms.CharField(label="纠纷事实", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    claims = forms.CharField(label="当事人请求", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    facts = forms.CharField(label="纠纷事实", required=False, widget=TEXTAREA)
+    claims = forms.CharField(label="当事人请求", required=False, widget=TEXTAREA)
     amount_involved = forms.DecimalField(
         label="涉及金额（元）", required=False, max_digits=14, decimal_places=2
     )
@@ -110,7 +112,7 @@ class SessionForm(forms.Form):
     )
     place = forms.CharField(label="地点", max_length=200, required=False)
     participants = forms.CharField(label="参加人员", max_length=2000, required=False)
-    summary = forms.CharField(label="调解情况", widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(label="调解情况", widget=TEXTAREA)
     party_present = forms.BooleanField(label="当事人到场", required=False, initial=True)
 
 
@@ -127,7 +129,7 @@ class ConcludeForm(forms.Form):
         initial=choices.AgreementForm.WRITTEN,
         required=False,
     )
-    terms = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    terms = forms.CharField(label="协议内容", widget=TEXTAREA, required=False)
     amount = forms.DecimalField(
         label="协议金额（元）", required=False, max_digits=14, decimal_places=2
     )
@@ -139,9 +141,7 @@ class ConcludeForm(forms.Form):
         choices=[("", "—"), *choices.Guidance.choices],
         required=False,
     )
-    reason = forms.CharField(
-        label="结案说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    reason = forms.CharField(label="结案说明", max_length=2000, required=False, widget=TEXTAREA)
 
     def service_arguments(self) -> dict:
         """The cleaned data as `services.case_conclude` takes it."""
@@ -186,5 +186,5 @@ class RatingForm(forms.Form):
         error_messages={"required": "请选择星级。"},
     )
     comment = forms.CharField(
-        label="意见（可不填）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label="意见（可不填）", required=False, max_length=2000, widget=TEXTAREA
     )
