@@ -3,6 +3,7 @@ URL names resolve)."""
 
 from django import template
 
+from mediation import selectors
 from web.views._common import personas, url_or_none
 
 register = template.Library()
@@ -29,8 +30,6 @@ def web_nav(context):
     ]
     unread = 0
     if user.is_authenticated:
-        from mediation import selectors
-
         unread = selectors.inbox(user).filter(read_at__isnull=True).count()
     return {
         "links": links,

@@ -1,8 +1,9 @@
 """The case page: facts, parties (masked outside the holding committee, exactly as the API
 masks them), the timeline of the history, and the forms for the actions the workflow allows
 the person now (`workflow.allowed_actions`, the API's `allowed_actions`): record a session,
-conclude with the agreement's fields. Documents and attachments are listed as their
-branches land (see `documents` and `attachments` below)."""
+conclude with the agreement's fields. The documents are listed, and linked to the API's
+download once mediation.documents exists (the `docs` branch); attachments are not on this
+page yet (the `files` branch)."""
 
 import importlib.util
 
@@ -135,7 +136,6 @@ def render_case(request, case, *, session_form=None, conclude_form=None, status=
         "session_form": session_form,
         "conclude_form": conclude_form,
         "documents": _documents(case),
-        "attachments_ready": _feature("mediation.files"),
         "seen": case,
     }
     return render(request, "web/mediator/case.html", context, status=status)
