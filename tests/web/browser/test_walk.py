@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from mediation import services
 from mediation.models import Case, RatingLink
@@ -68,7 +69,17 @@ def shot(page, name: str, *, full_page: bool = False) -> None:
 
 
 def test_the_walk(
-    live_server, transactional_db, settings, phone, browser, mediator_a, director_a, committee_a
+    # The test database before the (session-wide) live server, so that the server stops
+    # first at the end of the run and holds no connection when the database is dropped.
+    django_db_setup,
+    live_server,
+    transactional_db,
+    settings,
+    phone,
+    browser,
+    mediator_a,
+    director_a,
+    committee_a,
 ):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     from playwright.sync_api import expect
@@ -180,3 +191,7 @@ def test_the_walk(
     rating.goto(f"{base}/r/{link.token}")
     expect(rating.get_by_role("heading", name="已评价")).to_be_visible()
     party.close()
+    # The ORM calls above ran beside Playwright's event loop, in a context of their own:
+    # close that context's connection here, or it outlives the run and PostgreSQL refuses
+    # to drop the test database.
+    connections.close_all()
