@@ -43,9 +43,21 @@ def web_url_names() -> set[str]:
     return names
 
 
+def covered_elsewhere() -> set[str]:
+    """URL names whose rows are still in the web2 branch's own table (tests/web/rows_web2.py,
+    run by tests/web/test_director_authorization_rows.py over its own world) until they are
+    folded into tests/web/rows/ as one module each: covered, not missing."""
+    try:
+        module = importlib.import_module("tests.web.rows_web2")
+    except ModuleNotFoundError:
+        return set()
+    return {name.removeprefix("web:") for name in module.ROWS}
+
+
 def test_every_web_url_has_rows():
     named = {row.name for row in ROWS}
-    assert web_url_names() - named == set(), "web URLs without rows in tests/web/rows/"
+    missing = web_url_names() - named - covered_elsewhere()
+    assert missing == set(), "web URLs without rows in tests/web/rows/"
     assert named - web_url_names() == set(), "rows for URL names that do not exist"
 
 
