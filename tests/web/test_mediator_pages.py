@@ -268,3 +268,17 @@ def test_a_registered_case_offers_no_session_form(web_client, mediator_a, case_a
     text = web_client(mediator_a).get(f"/cases/{case_a.pk}/").content.decode()
     assert "保存调解记录" not in text
     assert fresh(case_a).status == "registered"
+
+
+@pytest.mark.django_db
+def test_the_documents_are_listed_and_linked_to_the_api_once_they_exist(
+    web_client, mediator_a, case_a
+):
+    text = web_client(mediator_a).get(f"/cases/{case_a.pk}/").content.decode()
+    try:
+        from mediation import documents  # noqa: F401  (the docs branch)
+    except ImportError:
+        assert "文书打印功能尚未开通" in text
+    else:
+        assert f"/api/v1/cases/{case_a.pk}/documents/application/?format=pdf" in text
+        assert "暂不能制作" in text  # an agreement, before there is one

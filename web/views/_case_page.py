@@ -5,8 +5,6 @@ conclude with the agreement's fields. The documents are listed, and linked to th
 download once mediation.documents exists (the `docs` branch); attachments are not on this
 page yet (the `files` branch)."""
 
-import importlib.util
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -59,14 +57,6 @@ DOCUMENT_KINDS = (
 )
 
 
-def _feature(module: str) -> bool:
-    """Whether another branch's module is installed (documents, attachments)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def _parties(case, unmasked: bool) -> list[dict]:
     return [
         {
@@ -97,16 +87,27 @@ def _timeline(case) -> list[dict]:
 
 
 def _documents(case) -> dict:
-    ready = _feature("mediation.documents")
-    # The API serves them to a signed-in session as well (SessionAuthentication).
-    base = "/api/v1/cases/"
-    return {
-        "ready": ready,
-        "kinds": [
-            {"kind": kind, "title": title, "url": f"{base}{case.pk}/documents/{kind}/"}
-            for kind, title in DOCUMENT_KINDS
-        ],
-    }
+    """The case's documents: with mediation.documents (the `docs` branch) each kind says
+    whether the case is ready for it and links to the API's download (which accepts the
+    session); without it, the kinds to come, unlinked."""
+    try:
+        from mediation import documents
+    except ImportError:
+        documents = None
+    base = f"/api/v1/cases/{case.pk}/documents/"
+    if documents is None or not hasattr(documents, "document_list"):
+        kinds = [{"kind": kind, "title": title} for kind, title in DOCUMENT_KINDS]
+        return {"ready": False, "kinds": kinds}
+    kinds = []
+    for row in documents.document_list(case):
+        url = f"{base}{row['kind']}/"
+        if row["kind"] == "session_record":
+            sessions = row.get("sessions") or []
+            url = f"{url}?session={sessions[-1]}&" if sessions else None
+        else:
+            url = f"{url}?"
+        kinds.append({**row, "url": url if row["ready"] and url else None})
+    return {"ready": True, "kinds": kinds}
 
 
 def render_case(request, case, *, session_form=None, conclude_form=None, status=200):
