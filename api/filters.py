@@ -2,15 +2,14 @@ from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from api.fields import CHOICE_MESSAGE, NONEXISTENT_DATE, nonexistent_day
 from committees.models import Area, Committee, Institution, Mechanism, Mediator
-from mediation import choices
-from mediation.models import Case, FollowUp, Notification, Party, Referral, Transfer
+from mediation import choices, selectors
+from mediation.models import Case, FollowUp, Notification, Referral, Transfer
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -116,13 +115,7 @@ class CaseFilter(django_filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        party = Party.objects.filter(case=OuterRef("pk"), name__icontains=value)
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Exists(party)
-        )
+        return selectors.case_search(queryset, value)
 
 
 class TransferFilter(django_filters.FilterSet):

@@ -3,7 +3,8 @@
 import logging
 import re
 
-RATING_TOKEN = re.compile(r"(/ratings/)[^/?#\s]+")
+# The API's /api/v1/ratings/<token>/ and the party's page /r/<token>.
+RATING_TOKEN = re.compile(r"((?:/ratings/|(?<![\w.-])/r/))[^/?#\s]+")
 
 
 def redact_rating_tokens(text: str) -> str:

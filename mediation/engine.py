@@ -247,7 +247,7 @@ def _satisfaction(row: FollowUp) -> None:
             to=party.phone,
             case=case,
             body=f"【人民调解】请为{case.committee.short_name}调委会的调解服务评价："
-            f"{base}/api/v1/ratings/{link.token}/",
+            f"{base}/r/{link.token}",  # the party's page (web/views/party.py)
         )
     row.result = {"links": case.rating_links.count()}
 

@@ -8,7 +8,7 @@ the statistics filters, as `NotFound`/`NotAllowed` with the API's messages.
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from committees.models import Area, Committee, Institution, Role
@@ -21,7 +21,9 @@ from mediation.models import (
     FollowUp,
     LedgerImport,
     Notification,
+    Party,
     PersonalDataAccess,
+    RatingLink,
     Referral,
     ScreeningReport,
     Transfer,
@@ -78,6 +80,16 @@ def case_detail(user):
             "follow_ups",
         )
     )
+
+
+def case_search(queryset, text: str):
+    """Cases whose number or title contains `text`, or with a party whose name does (the
+    list filter `q` of the API and the search box of the mediator's page)."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    party = Party.objects.filter(case=OuterRef("pk"), name__icontains=text)
+    return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text) | Exists(party))
 
 
 # A case just registered has none of these yet (its follow-ups, the acceptance clock and
@@ -208,6 +220,15 @@ def referral_list(user):
 
 def followup_list(user):
     return FollowUp.objects.visible_to(user)
+
+
+def rating_link(token: str) -> RatingLink | None:
+    """The 好差评 link a party opened, with its case and committee; None when there is no
+    such link or it has expired (a used one is returned: the page says it was used)."""
+    link = RatingLink.objects.select_related("case__committee").filter(token=token).first()
+    if link is None or link.expires_at <= timezone.now():
+        return None
+    return link
 
 
 def screening_report_list(user):

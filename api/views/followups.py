@@ -1,6 +1,5 @@
 """Follow-ups, notifications, ratings (好差评) and monthly screening reports."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +13,7 @@ from api import filters, serializers
 from api.pagination import CaseCursorPagination
 from api.schema import error
 from mediation import followups, selectors, services
-from mediation.models import Notification, RatingLink
+from mediation.models import Notification
 
 
 class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
@@ -76,8 +75,8 @@ class RatingView(APIView):
     throttle_scope = "ratings"
 
     def _link(self, token):
-        link = RatingLink.objects.select_related("case__committee").filter(token=token).first()
-        if link is None or link.expires_at <= timezone.now():
+        link = selectors.rating_link(token)
+        if link is None:
             raise NotFound("评价链接无效或已过期。")
         return link
 

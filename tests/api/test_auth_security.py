@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from api import auth
+from committees import signin
 from tests.factories import UserFactory
 
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
@@ -172,7 +173,7 @@ def test_missing_password_is_a_validation_error_and_not_a_failure():
 def test_a_correct_password_never_ends_a_lock_early_and_the_lock_expires(monkeypatch, caplog):
     # given: the pair (alice, X) locked at a fixed moment
     clock = {"now": time.time()}
-    monkeypatch.setattr(auth, "_now", lambda: clock["now"])
+    monkeypatch.setattr(signin, "_now", lambda: clock["now"])
     UserFactory(username="alice")
     for _ in range(LIMIT):
         login("alice", "wrong", ip="10.5.5.5")
@@ -441,7 +442,7 @@ def test_admin_address_wide_limit():
 @pytest.mark.django_db
 def test_admin_correct_password_never_ends_a_lock_early(monkeypatch, caplog):
     clock = {"now": time.time()}
-    monkeypatch.setattr(auth, "_now", lambda: clock["now"])
+    monkeypatch.setattr(signin, "_now", lambda: clock["now"])
     UserFactory(username="boss", is_staff=True)
     for _ in range(LIMIT):
         admin_post("boss", "wrong", ip="10.10.3.1")
