@@ -4,7 +4,7 @@
 
 from mediation import choices
 from mediation.documents.context_case import BLANK, chinese_date
-from mediation.documents.context_records import done_visits
+from mediation.documents.context_records import done_visits, held_sessions
 
 # Slots of the contents list, in order; a document or an attachment kind goes in its slot.
 FILE_ORDER = [
@@ -36,7 +36,7 @@ def file_documents(case) -> list[str]:
         "registration": True,
         "decline_notice": case.status == choices.Status.DECLINED or bool(case.decline_reason_code),
         "rights_notice": case.accepted_at is not None,
-        "session_record": bool(case.sessions.all()),
+        "session_record": bool(held_sessions(case)),
         "agreement": agreement is not None and agreement.form == choices.AgreementForm.WRITTEN,
         "oral_agreement": agreement is not None and agreement.form == choices.AgreementForm.ORAL,
         "follow_up_record": bool(done_visits(case)),

@@ -10,7 +10,7 @@ from mediation.documents.context_case import (
     lines,
     or_blank,
 )
-from mediation.models import FollowUp
+from mediation.models import FollowUp, MediationSession
 
 
 def _user_name(user) -> str:
@@ -30,6 +30,11 @@ def decline_context(case) -> dict:
             "on": chinese_date(case.concluded_at),
         }
     }
+
+
+def held_sessions(case) -> list:
+    """The sessions that took place (a planned one has no record yet), from the prefetch."""
+    return [s for s in case.sessions.all() if s.status == MediationSession.Status.HELD]
 
 
 def sessions_context(case, sessions) -> dict:

@@ -70,7 +70,7 @@ def missing(case, code: str) -> list[str]:
         declined = case.status == choices.Status.DECLINED or bool(case.decline_reason_code)
         return [] if declined else ["declined"]
     if code == "session_record":
-        return [] if case.sessions.all() else ["session"]
+        return [] if context_records.held_sessions(case) else ["session"]
     if code in ("agreement", "judicial_application"):
         if agreement is None:
             return ["agreement"]
@@ -95,7 +95,7 @@ def document_list(case) -> list[dict]:
         lacking = missing(case, kind.code)
         row = {"kind": kind.code, "title": kind.title, "ready": not lacking, "missing": lacking}
         if kind.code == "session_record":
-            row["sessions"] = [session.pk for session in case.sessions.all()]
+            row["sessions"] = [session.pk for session in context_records.held_sessions(case)]
         rows.append(row)
     return rows
 
@@ -110,7 +110,7 @@ def require_ready(case, code: str) -> Kind:
 
 
 def _sessions(case, session_id):
-    sessions = list(case.sessions.all())
+    sessions = context_records.held_sessions(case)
     if session_id in (None, ""):
         return sessions
     try:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from mediation import choices
 from mediation.exceptions import DomainError, InvalidInput
-from mediation.models import Attachment, Case, FileNumberCounter, FollowUp
+from mediation.models import Attachment, Case, FileNumberCounter, FollowUp, MediationSession
 from mediation.rules import rule
 from mediation.services.kernel import case_event_record, lock, require_member
 from mediation.workflow import check
@@ -92,7 +92,7 @@ def casefile_missing(case: Case) -> dict:
     if no_id_copy:
         missing.add("id_copy")
     if ended in (choices.Status.SUCCEEDED, choices.Status.FAILED):
-        if not case.sessions.exists():
+        if not case.sessions.filter(status=MediationSession.Status.HELD).exists():
             missing.add("session_record")
     if ended == choices.Status.SUCCEEDED:
         agreement = getattr(case, "agreement", None)
