@@ -36,7 +36,12 @@ DATE_SENSITIVE := tests/mediation/test_statistics.py tests/api/test_breakdown_ro
 	tests/mediation/test_case_services.py tests/mediation/test_case_recusal_and_roles.py \
 	tests/mediation/test_case_events_and_numbers.py tests/mediation/test_workflow.py \
 	tests/mediation/test_transfer_requests.py tests/mediation/test_transfer_decisions.py \
-	tests/mediation/test_referrals.py tests/mediation/test_calendar.py
+	tests/mediation/test_referrals.py tests/mediation/test_calendar.py \
+	tests/mediation/test_statistics_definitions.py tests/api/test_submissions_api.py \
+	tests/api/test_statistics_v11_api.py tests/mediation/test_casefile.py \
+	tests/api/test_casefile_api.py tests/mediation/test_law_acceptance.py \
+	tests/mediation/test_law_risk.py tests/mediation/test_law_events.py \
+	tests/mediation/test_law_party_rights.py
 INSTANTS := '2026-12-31 23:59:30' '2027-01-01 00:00:30' '2028-02-29 12:00' \
 	'2026-09-30 17:00' '2027-02-08 09:00'
 
