@@ -73,6 +73,7 @@ def case_detail(user):
             "transfers__case",
             "referrals__mechanism",
             "follow_ups",
+            "agreements__signatures",
         )
     )
 
@@ -85,6 +86,7 @@ NEW_CASE_EMPTY_RELATIONS = (
     "transfers",
     "referrals",
     "follow_ups",
+    "agreements",
 )
 
 

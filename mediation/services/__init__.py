@@ -9,6 +9,11 @@ The public services are re-exported here: `from mediation import services;
 services.case_register(...)`. No module imports another's private names.
 """
 
+from mediation.services.agreements import (
+    agreement_performance,
+    agreement_remediate,
+    agreement_sign,
+)
 from mediation.services.cases import (
     DESCRIPTIVE_FIELDS,
     PERSONAL_FIELDS,
@@ -18,7 +23,6 @@ from mediation.services.cases import (
     case_conclude,
     case_decline,
     case_extend,
-    case_record_judicial_confirmation,
     case_record_session,
     case_update,
     case_withdraw,
@@ -30,6 +34,7 @@ from mediation.services.historical import (
     cases_import_historical,
 )
 from mediation.services.intake import case_register
+from mediation.services.judicial import case_record_judicial_confirmation, judicial_default_court
 from mediation.services.kernel import case_number_format, rule
 from mediation.services.notifications import notification_mark_read
 from mediation.services.routing import (
@@ -49,6 +54,9 @@ __all__ = [
     "DESCRIPTIVE_FIELDS",
     "IMPORTABLE_STATUSES",
     "PERSONAL_FIELDS",
+    "agreement_performance",
+    "agreement_remediate",
+    "agreement_sign",
     "case_accept",
     "case_archive",
     "case_assign_mediators",
@@ -65,6 +73,7 @@ __all__ = [
     "case_withdraw",
     "cases_import_historical",
     "followup_complete",
+    "judicial_default_court",
     "notification_mark_read",
     "rating_submit",
     "referral_feedback",

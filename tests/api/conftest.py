@@ -15,6 +15,7 @@ from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
     Agreement,
+    AgreementSignature,
     Case,
     CaseEvent,
     FollowUp,
@@ -189,7 +190,6 @@ def client_of(request, persona: str):
     return request.getfixturevalue("client_for")(request.getfixturevalue(persona))
 
 
-
 # --- routing over HTTP (test_routing_api, test_routing_transfers_api) ----------------------
 
 
@@ -277,6 +277,36 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         outcome="success",
         agreement={"form": "written", "terms": "分两期付清", "amount": "5000.00"},
     )
+    concluded = builders.sign_all(mediator_a, concluded)
+    # Two more written agreements of A: one still unsigned (signatures), one the court
+    # refused to confirm and that is not performed (remediate, performance).
+    unsigned = services.case_conclude(
+        actor=mediator_a,
+        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "合伙纠纷"))),
+        outcome="success",
+        agreement={"form": "written", "terms": "退还出资", "amount": "3000.00"},
+    )
+    rejected = builders.sign_all(
+        mediator_a,
+        services.case_conclude(
+            actor=mediator_a,
+            case=_fresh(accepted(_referral_in(court_liaison, committee_a, "劳务纠纷"))),
+            outcome="success",
+            agreement={"form": "written", "terms": "支付劳务费", "amount": "2000.00"},
+        ),
+    )
+    services.case_record_judicial_confirmation(
+        actor=mediator_a,
+        case=_fresh(rejected),
+        applied_on=timezone.localdate(),
+        result="rejected",
+        joint=True,
+    )
+    services.followup_complete(
+        actor=mediator_a,
+        followup=FollowUp.objects.get(case=rejected, kind=FollowUp.Kind.PERFORMANCE_CHECK),
+        performed="none",
+    )
     # Sent in by the court and withdrawn: nothing left to follow up (archive).
     withdrawn = services.case_withdraw(
         actor=mediator_a,
@@ -337,6 +367,8 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         "case": case.pk,
         "registered": registered.pk,
         "concluded": concluded.pk,
+        "unsigned": unsigned.pk,
+        "rejected": rejected.pk,
         "withdrawn": withdrawn.pk,
         "transfer": transfer.pk,
         "inbound": inbound.pk,
@@ -366,6 +398,7 @@ def fingerprint() -> dict:
         ScreeningReport,
         MediationSession,
         Agreement,
+        AgreementSignature,
         RatingLink,
         PersonalDataAccess,
     )
