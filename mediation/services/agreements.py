@@ -18,7 +18,7 @@ from mediation import agreement_rules, choices, statistics, workflow
 from mediation.exceptions import InvalidInput, InvalidTransition
 from mediation.models import Agreement, AgreementSignature, Case, Party
 from mediation.rules import rule
-from mediation.services.checks import check_amount, check_text
+from mediation.services.checks import check_amount, check_past_date, check_text
 from mediation.services.kernel import after_change, case_event_record, lock, require_member
 from mediation.validators import LONG_TEXT_MAX, SHORT_TEXT_MAX
 
@@ -46,6 +46,9 @@ def _clean_waiver(waiver: dict | None) -> dict | None:
     check_text(by, 200, field="agreement.document_waived.by", label="放弃书面协议的当事人")
     check_text(
         statement, SHORT_TEXT_MAX, field="agreement.document_waived.statement", label="意思表示"
+    )
+    check_past_date(
+        timezone.localdate(at), field="agreement.document_waived.at", label="放弃书面协议时间"
     )
     if at > timezone.now() + CLOCK_SKEW:
         raise InvalidInput(

@@ -167,17 +167,22 @@ def case_in_state(world: World, state: str) -> Case:
     if state == "mediating":
         return case
     if state == "succeeded":
-        return services.case_conclude(
-            actor=world.mediator_a,
-            case=case,
-            outcome="success",
-            agreement={
-                "form": "written",
-                "terms": "李某于十日内赔偿张某维修费8000元。",
-                "amount": "8000.00",
-                "performance_deadline": today() + timedelta(days=10),
-                "intends_judicial_confirmation": True,
-            },
+        # A written agreement in force: signed by the parties, the mediator and the
+        # committee's seal (人民调解法 art 29).
+        return builders.sign_all(
+            world.mediator_a,
+            services.case_conclude(
+                actor=world.mediator_a,
+                case=case,
+                outcome="success",
+                agreement={
+                    "form": "written",
+                    "terms": "李某于十日内赔偿张某维修费8000元。",
+                    "amount": "8000.00",
+                    "performance_deadline": today() + timedelta(days=10),
+                    "intends_judicial_confirmation": True,
+                },
+            ),
         )
     if state == "withdrawn":
         return services.case_withdraw(actor=world.mediator_a, case=case, reason="双方已自行和解")

@@ -246,8 +246,9 @@ SPECS: dict[str, Spec] = {
     "mechanisms/": Spec("mediator_a", 2, by_page_size=True),
     "mechanisms/{pk}/": Spec("mediator_a", 2),
     "cases/": Spec("mediator_a", 6, grow_cases),
-    "cases/{pk}/": Spec("mediator_a", 20, grow_sessions),
-    "cases/{pk}/events/": Spec("mediator_a", 12, grow_sessions),
+    # + the agreement's versions and their signatures (issue 15), prefetched once.
+    "cases/{pk}/": Spec("mediator_a", 22, grow_sessions),
+    "cases/{pk}/events/": Spec("mediator_a", 13, grow_sessions),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),
     "transfers/": Spec("director_a", 4, grow_transfers),
     "transfers/{pk}/": Spec("director_a", 4, grow_transfers),
