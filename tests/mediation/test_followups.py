@@ -18,7 +18,7 @@ from mediation.followups import (
     followups_scan,
     rating_submit,
 )
-from mediation.models import Case, FollowUp, Notification, OutboundMessage, RatingLink
+from mediation.models import Agreement, Case, FollowUp, Notification, OutboundMessage, RatingLink
 from mediation.routing import transfer_request
 from tests.builders import make_case, sign_all
 
@@ -190,7 +190,7 @@ def test_performance_check_after_deadline_and_second_check_on_partial(
     [second] = rows(case, Kind.PERFORMANCE_CHECK, FollowUp.Status.SCHEDULED)
     assert second.step == 1
     assert second.due_at == at_local(timezone.localdate() + timedelta(days=15))
-    assert case.agreement.__class__.objects.get(case=case).performance == "partial"
+    assert Agreement.objects.get(case=case).performance == "partial"
     with pytest.raises(Conflict):
         followup_complete(actor=mediator_a, followup=check, performed="full")
 
