@@ -74,6 +74,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "creates nothing; the same key with another body is 422 `idempotency_key_reused`."
     ),
 )
+# The case's id in a path a plain APIView serves (cases/{id}/attachments/ ...).
+CASE_ID = OpenApiParameter(
+    "id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The case."
+)
+
 IDEMPOTENCY_KEY_REUSED = error(
     "该 Idempotency-Key 已用于内容不同的请求（`idempotency_key_reused`）。"
 )

@@ -11,7 +11,7 @@ from api import auth, views
 router = DefaultRouter()
 router.register("areas", views.AreaViewSet)
 router.register("committees", views.CommitteeViewSet)
-router.register("mediators", views.MediatorViewSet)
+router.register("mediators", views.MediatorRosterViewSet, basename="mediator")
 router.register("institutions", views.InstitutionViewSet)
 router.register("mechanisms", views.MechanismViewSet)
 router.register("cases", views.CaseViewSet, basename="case")
@@ -24,6 +24,10 @@ router.register(
     "personal-data-access", views.PersonalDataAccessViewSet, basename="personaldataaccess"
 )
 router.register("imports", views.LedgerImportViewSet, basename="ledgerimport")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register(
+    "statistics/submissions", views.StatisticsSubmissionViewSet, basename="statisticssubmission"
+)
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -41,8 +45,24 @@ v1 = [
     path(
         "imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"
     ),
+    # Before the router, whose committees/<pk>/ would take the name for an id.
+    path(
+        "committees/composition-warnings/",
+        views.CompositionWarningsView.as_view(),
+        name="composition-warnings",
+    ),
     # Before the router, whose cases/<pk>/ would take "export" for an id.
     path("cases/export/", views.CaseExportView.as_view(), name="case-export"),
+    path(
+        "cases/<int:pk>/attachments/",
+        views.CaseAttachmentsView.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<int:pk>/rights-notified/",
+        views.RightsNotifiedView.as_view(),
+        name="case-rights-notified",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -191,13 +191,16 @@ SUMMARY_MEASURES = {
     "declined": f"count(*) FILTER (WHERE {CONCLUDED} AND c.closed_as = 'declined')",
     "written_agreements": f"count(*) FILTER (WHERE {SUCCEEDED} AND a.form = 'written')",
     "oral_agreements": f"count(*) FILTER (WHERE {SUCCEEDED} AND a.form = 'oral')",
-    "one_visit": f"count(*) FILTER (WHERE {SUCCEEDED} AND c.party_visits <= 1)",
+    "one_visit": (
+        f"count(*) FILTER (WHERE {SUCCEEDED} AND (c.party_visits"
+        " + CASE WHEN c.source = 'party_application' THEN 1 ELSE 0 END) <= 1)"
+    ),
     "judicial_confirmations": (
         f"count(*) FILTER (WHERE {APPLIED} AND a.judicial_result = 'confirmed')"
     ),
     "amount_involved": f"COALESCE(sum(c.amount_involved) FILTER (WHERE {RECEIVED}), 0)",
     "people_involved": f"COALESCE(sum(c.people_involved) FILTER (WHERE {RECEIVED}), 0)",
-    "concluded_people": f"COALESCE(sum(c.people_involved) FILTER (WHERE {SUCCEEDED}), 0)",
+    "mediated_people": f"COALESCE(sum(c.people_involved) FILTER (WHERE {ACCEPTED}), 0)",
     "agreement_amount": f"COALESCE(sum(a.amount) FILTER (WHERE {SUCCEEDED}), 0)",
 }
 for _kind in ("suicide", "civil_to_criminal", "group_fight", "group_petition"):
@@ -328,8 +331,9 @@ def same_numbers(kind: str, answer: dict, reference) -> list[str]:
         reference = dict(reference)
         concluded = sum(reference[n] for n in ("succeeded", "failed", "withdrawn"))
         reference["concluded"] = concluded
+        accepted = reference["accepted"]
         reference["success_rate"] = (
-            round(reference["succeeded"] / concluded, 4) if concluded else None
+            round(reference["succeeded"] / accepted, 4) if accepted else None
         )
         reference["one_visit_rate"] = (
             round(reference["one_visit"] / reference["succeeded"], 4)

@@ -164,6 +164,10 @@ class Mediator(models.Model):
 
     DIRECTOR_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
 
+    class Gender(models.TextChoices):
+        FEMALE = "female", "女"
+        MALE = "male", "男"
+
     committee = models.ForeignKey(
         Committee, verbose_name="调委会", on_delete=models.PROTECT, related_name="mediators"
     )
@@ -171,6 +175,12 @@ class Mediator(models.Model):
     role = models.CharField("职务", max_length=16, choices=Role.choices, default=Role.MEDIATOR)
     is_full_time = models.BooleanField("专职", default=False)
     is_active = models.BooleanField("在岗", default=True)
+    # The roster (人民调解法 arts 8–9, 14; committees.roster): blank until the judicial
+    # office or the district office fills it in.
+    gender = models.CharField("性别", max_length=8, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=16, blank=True)
+    term_start = models.DateField("任期开始", null=True, blank=True)
+    term_end = models.DateField("任期届满", null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登录账号",
@@ -189,6 +199,12 @@ class Mediator(models.Model):
                 fields=["committee", "user"],
                 condition=Q(user__isnull=False),
                 name="mediator_one_membership_per_user_and_committee",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=True)
+                | Q(term_end__isnull=True)
+                | Q(term_end__gt=models.F("term_start")),
+                name="mediator_term_ends_after_it_starts",
             ),
         ]
 
@@ -299,3 +315,37 @@ class DisputeType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Training(models.Model):
+    """A training a mediator took (人民调解法 art 14: the judicial administration trains
+    mediators): when, how many hours, the topic and the certificate if one was given.
+    Written by committees.roster.training_record only."""
+
+    mediator = models.ForeignKey(
+        Mediator, verbose_name="人民调解员", on_delete=models.CASCADE, related_name="trainings"
+    )
+    on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    topic = models.CharField("培训内容", max_length=200)
+    certificate = models.CharField("证书编号", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["-on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="training_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mediator_id} {self.on} {self.topic}"

@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "committees.models.Institution.Kind",
         "MediatorRoleEnum": "committees.models.Mediator.Role",
         "UserRoleEnum": "api.serializers.USER_ROLE_CHOICES",
+        "AttachmentKindEnum": "mediation.models.Attachment.Kind",
+        "NoticeMethodEnum": "mediation.choices.NoticeMethod",
     },
 }
 
@@ -333,6 +335,53 @@ if not 0 < TIAOJIE_AMOUNT_CAP < 10**12:
         f"TIAOJIE_AMOUNT_CAP={TIAOJIE_AMOUNT_CAP} should be between 1 and 999999999999."
     )
 
+# Attachments (mediation/files.py, API.md "Attachments"): the scans, photos and recordings
+# of a case. Kept through Django's storage API in the "attachments" store below, a private
+# folder outside STATIC_ROOT and without any URL (served only by the scoped download view);
+# in production an S3-compatible bucket through django-storages (README "Attachments").
+# An upload over TIAOJIE_ATTACHMENT_MAX_MB is 413 `file_too_large`.
+TIAOJIE_ATTACHMENT_MAX_MB = env_int("TIAOJIE_ATTACHMENT_MAX_MB", 20)
+TIAOJIE_ATTACHMENTS_DIR = Path(
+    os.environ.get("TIAOJIE_ATTACHMENTS_DIR", BASE_DIR / "private" / "attachments")
+)
+TIAOJIE_ATTACHMENTS_S3_BUCKET = os.environ.get("TIAOJIE_ATTACHMENTS_S3_BUCKET", "")
+if TIAOJIE_ATTACHMENTS_S3_BUCKET:
+    # django-storages (`pip install tiaojie[s3]`); credentials, region and endpoint from its
+    # own AWS_* environment variables. Private objects, no public URL ever handed out.
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": TIAOJIE_ATTACHMENTS_S3_BUCKET,
+            "location": os.environ.get("TIAOJIE_ATTACHMENTS_S3_PREFIX", "attachments"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": TIAOJIE_ATTACHMENTS_DIR,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
+}
+# A multipart upload is streamed to a temporary file past this size (never held whole in
+# memory by Django); the attachment service reads it once to hash, check and encrypt it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# The roster (committees/roster.py; 人民调解法 arts 8–9): a member's term in years (law), and
+# whether the district is multi-ethnic, so each committee needs a member of a smaller ethnic
+# group (law for multi-ethnic areas; Ningxia is one, hence true by default).
+TIAOJIE_TERM_YEARS = env_int("TIAOJIE_TERM_YEARS", 3)
+TIAOJIE_MULTI_ETHNIC = env_bool("TIAOJIE_MULTI_ETHNIC", True)
+
 # Mediation time rules: their one home, read through mediation.rules.rule (Ministry of
 # Justice defaults and the follow-up times; a district may change them by environment).
 TIAOJIE = {
@@ -368,6 +417,11 @@ TIAOJIE = {
     "BAD_RATING_REVIEW_WORKING_DAYS": env_int("TIAOJIE_BAD_RATING_REVIEW_WORKING_DAYS", 5),
     "SCREENING_DIRECTOR_DAY": env_int("TIAOJIE_SCREENING_DIRECTOR_DAY", 5),
     "SCREENING_OFFICE_DAY": env_int("TIAOJIE_SCREENING_OFFICE_DAY", 10),
+    # The 卷宗's retention (保管期限) from the day it is archived, in years: local practice,
+    # not law (county 卷宗 guidance decides it per file): a succeeded case's file, which
+    # holds an agreement that may be enforced or contested, longer than the others.
+    "RETENTION_YEARS_SUCCEEDED": env_int("TIAOJIE_RETENTION_YEARS_SUCCEEDED", 10),
+    "RETENTION_YEARS_OTHER": env_int("TIAOJIE_RETENTION_YEARS_OTHER", 5),
 }
 
 LOGGING = {

@@ -61,3 +61,17 @@ def repeat_dispute_lookup_record(*, user, for_case, matched_ids, shown: dict, vi
         for case_id in sorted(matched_ids)
     )
     return len(matched_ids)
+
+
+def attachment_download_record(*, user, attachment, via: str) -> None:
+    """Record a download of an attachment holding personal data (an identity document, a
+    signed agreement): who, when, which case and which file (`shown`)."""
+    PersonalDataAccess.objects.create(
+        user=user,
+        username=user.get_username(),
+        case_id=attachment.case_id,
+        at=timezone.now(),
+        via=via[:200],
+        kind=PersonalDataAccess.Kind.DOWNLOAD,
+        shown={"attachment": attachment.pk, "kind": attachment.kind, "sha256": attachment.sha256},
+    )

@@ -165,3 +165,10 @@ OTHER_ROUTES_NOTICE = (
 # The results a partner may record on an outbound referral; the other Referral.Result values
 # are set when a case concludes.
 PARTNER_RESULTS = ("success", "failure", "resolved", "returned")
+
+
+class NoticeMethod(models.TextChoices):
+    """How the parties were told their rights and duties (规定 art 30)."""
+
+    WRITTEN = "written", "书面告知（当事人签收告知书）"
+    ORAL = "oral", "口头告知（记录在案）"

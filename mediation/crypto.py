@@ -98,6 +98,17 @@ def encrypt_bytes(value: bytes) -> bytes:
     return _fernet().encrypt(value)
 
 
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt a file's token with the primary key."""
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored file cannot be decrypted with the configured keys "
+            "(TIAOJIE_FIELD_KEYS is missing the key it was written with)."
+        ) from None
+
+
 def decrypt_bytes(token: bytes) -> bytes:
     try:
         return _fernet().decrypt(token)

@@ -9,9 +9,10 @@ It follows `statistics.queries._raw_case_aggregates` measure by measure. Each fa
 the month (Asia/Shanghai, settings.TIME_ZONE) of its own date column:
 
 - received_at: received, amount_involved, people_involved;
-- accepted_at: accepted, accepted_party_application, accepted_screening;
+- accepted_at: accepted, accepted_party_application, accepted_screening, mediated_people
+  (people involved in the disputes mediated);
 - concluded_at: succeeded / failed / withdrawn / declined by `closed_as`, written and oral
-  agreements, one_visit (succeeded with party_visits ≤ 1), concluded_people and
+  agreements, one_visit (succeeded with at most one visit: statistics.base.ONE_VISIT_SQL),
   agreement_amount (over succeeded cases), and the prevention figures (cases with a
   figure > 0, and the sum of the figure) over ended cases (`closed_as` ≠ declined);
 - agreement.judicial_applied_on (a date): judicial_confirmations (result confirmed).
@@ -35,6 +36,7 @@ from mediation.models import (
     StatDirty,
 )
 from mediation.statistics import ADDITIVE, CONCLUDED_AS, PREVENTION_KINDS
+from mediation.statistics.base import ONE_VISIT_SQL
 
 AMOUNTS = {"amount_involved", "agreement_amount"}
 
@@ -72,8 +74,7 @@ def rollup_select_sql() -> tuple[str, dict]:
         "declined": _when("c.closed_as = 'declined'"),
         "written_agreements": _when(f"{succeeded} AND a.form = 'written'"),
         "oral_agreements": _when(f"{succeeded} AND a.form = 'oral'"),
-        "one_visit": _when(f"{succeeded} AND c.party_visits <= 1"),
-        "concluded_people": _when(succeeded, "c.people_involved"),
+        "one_visit": _when(f"{succeeded} AND {ONE_VISIT_SQL}"),
         "agreement_amount": f"CASE WHEN {succeeded} THEN a.amount END",
     }
     for kind in PREVENTION_KINDS:
@@ -96,6 +97,7 @@ def rollup_select_sql() -> tuple[str, dict]:
                 "accepted": "1",
                 "accepted_party_application": _when("c.source = 'party_application'"),
                 "accepted_screening": _when("c.source = 'screening'"),
+                "mediated_people": "c.people_involved",
             },
             f"FROM {case} c WHERE c.accepted_at IS NOT NULL",
         ),

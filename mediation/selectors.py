@@ -15,6 +15,7 @@ from committees.scope import committees_in_area, scope_for, visible_committee_id
 from mediation import statistics
 from mediation.exceptions import NotFound
 from mediation.models import (
+    Attachment,
     Case,
     FollowUp,
     LedgerImport,
@@ -102,6 +103,23 @@ def new_case_detail(case_id: int) -> Case:
     for name in NEW_CASE_EMPTY_RELATIONS:
         case._prefetched_objects_cache[name] = getattr(case, name).none()
     return case
+
+
+# --- the case file ---------------------------------------------------------------------------
+
+
+def case_of_committee(user, case_id: int) -> Case | None:
+    """The case if the user's scope holds its committee (attachments, the file), else None:
+    a liaison reads only the summary of the cases its institution sent."""
+    case = Case.objects.visible_to(user).filter(pk=case_id).first()
+    if case is None or not scope_for(user).sees_committee(case.committee_id):
+        return None
+    return case
+
+
+def attachment_list(user):
+    """Attachments of the cases of the committees in the user's scope, with their case."""
+    return Attachment.objects.visible_to(user).select_related("case")
 
 
 # --- transfers, referrals, follow-ups, screening, the inbox ---------------------------------

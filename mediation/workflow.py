@@ -115,6 +115,14 @@ ACTIONS: dict[str, Action] = {
             applies=agreement_rules.may_remediate,
         ),
         Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR, freezes=True),
+        # 规定 art 30: recorded before mediation, or afterwards for the file (卷宗) until it
+        # is archived.
+        Action(
+            "rights_notified",
+            "记录权利义务告知",
+            OPEN | CONCLUDED | {Status.REFERRED},
+            by=MEMBER,
+        ),
         Action(
             "transfer_closed",
             "移送未接收",

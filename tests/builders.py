@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from committees.models import Committee, Mechanism, Mediator
@@ -98,6 +99,55 @@ def make_case(
             raise ValueError("make_case(status='mediating') needs the director who accepts")
         return accept(director, case, mediator or actor)
     raise ValueError(f"make_case cannot build status {status!r}; build it in the test")
+
+
+# --- the case file (卷宗): attachments and what archiving needs ------------------------------
+
+# Recognised by content (mediation.services.attachments.detect_type), whatever the name.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def upload(name: str = "scan.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def attach(actor, case: Case, kind: str, *, party=None, content: bytes = PDF_BYTES, name=None):
+    """Upload a file of `kind` to the case through the service (actor: a member)."""
+    return services.attachment_upload(
+        actor=actor,
+        case=fresh(case),
+        kind=kind,
+        upload=upload(name or f"{kind}.pdf", content),
+        party_id=party.pk if party is not None else None,
+    )
+
+
+def complete_file(actor, case: Case) -> Case:
+    """Give the case what its 卷宗 still lacks and can get now (mediation.services.casefile):
+    the rights notice once accepted, an identity document per natural person, a session
+    while it is being mediated, the signed scan of a written agreement. Call it before a
+    case is concluded (the session) and again after (the signed agreement)."""
+    case = fresh(case)
+    if case.accepted_at and not case.rights_notified_at:
+        services.case_rights_notified(
+            actor=actor, case=case, at=timezone.now(), how="written"
+        )
+    for party in case.parties.filter(kind="person").exclude(attachments__kind="id_copy"):
+        attach(actor, case, "id_copy", party=party, content=PNG_BYTES, name="身份证.png")
+    case = fresh(case)
+    if case.status == Status.MEDIATING and not case.sessions.exists():
+        services.case_record_session(
+            actor=actor, case=case, held_at=timezone.now(), summary="双方陈述，达成一致意见"
+        )
+    agreement = case.agreement  # the version in force
+    if (
+        agreement is not None
+        and agreement.form == "written"
+        and not case.attachments.filter(kind="signed_agreement").exists()
+    ):
+        attach(actor, case, "signed_agreement", name="调解协议书（签字）.pdf")
+    return fresh(case)
 
 
 def accept(director, case: Case, mediator) -> Case:

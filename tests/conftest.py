@@ -4,14 +4,18 @@ Committee A is a community committee under the 满城北街 sub-district; its ju
 is J640106001. Committee B (the outsider) is a community under 黄河东路.
 """
 
+import atexit
 import os
 import re
+import shutil
+import tempfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.files.storage import storages
 from django.db.models import Q
 from rest_framework.test import APIClient
 
@@ -27,6 +31,18 @@ os.environ["TIAOJIE_FIELD_KEYS"] = TEST_FIELD_KEY
 os.environ["TIAOJIE_BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
 django_settings.TIAOJIE_FIELD_KEYS = [TEST_FIELD_KEY]
 django_settings.TIAOJIE_BLIND_INDEX_KEY = TEST_BLIND_INDEX_KEY
+# Attachments go to a folder of this run's own, removed at exit (never the checkout's).
+ATTACHMENTS_DIR = tempfile.mkdtemp(prefix="tiaojie-attachments-")
+atexit.register(shutil.rmtree, ATTACHMENTS_DIR, ignore_errors=True)
+django_settings.STORAGES = {
+    **django_settings.STORAGES,
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ATTACHMENTS_DIR, "base_url": None},
+    },
+}
+storages._storages = {}  # built from the settings above at first use
+storages.__dict__.pop("backends", None)
 # Statistics answers are read fresh in tests (tests/api/test_stats_cache.py turns it on).
 django_settings.STATISTICS_CACHE_SECONDS = 0
 

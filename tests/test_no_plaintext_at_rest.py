@@ -14,10 +14,12 @@ Runs on SQLite and on PostgreSQL (`-m postgres` with DATABASE_URL, as in CI).
 
 import json
 import logging
+import os
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from committees.models import Mediator
 from mediation.followups import followups_scan
 from mediation.models import FollowUp, OutboundMessage, Party, PersonalDataAccess, RatingLink
 from mediation.validators import ID_CHECK_CHARS, ID_WEIGHTS
+from tests.conftest import ATTACHMENTS_DIR
 from tests.factories import institution
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -134,6 +137,17 @@ def stored_values() -> list[tuple[str, str, str]]:
                     if v not in (None, "")
                 ]
     return values
+
+
+def stored_files() -> list[tuple[str, str, str]]:
+    """Every file in the attachments store, as text."""
+    found = []
+    for folder, _, names in os.walk(ATTACHMENTS_DIR):
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as handle:
+                found.append(("attachments", name, handle.read().decode("latin-1").lower()))
+    assert found, "the scan reads the attachments store"
+    return found
 
 
 def cached_values() -> list[tuple[str, str, str]]:
@@ -311,6 +325,11 @@ def test_a_whole_workload_leaves_no_personal_data_in_clear(
     assert ok(office.get("/api/v1/personal-data-access/"))["results"]
     assert PersonalDataAccess.objects.filter(user=mediator_a).exists()
 
+    # an identity document's scan, whose text carries the ID number, kept with a case
+    scan = b"%PDF-1.4\n" + f"居民身份证 {IDS[0]}".encode() + b"\n%%EOF\n"
+    upload = {"kind": "id_copy", "file": SimpleUploadedFile("id.pdf", scan)}
+    ok(mediator.post(f"/api/v1/cases/{first['id']}/attachments/", upload, "multipart"), 201)
+
     # a month later the links have expired: "Not Found" for a token
     time_machine.move_to(started + timedelta(days=31), tick=True)
     assert anon.get(f"/api/v1/ratings/{tokens[1]}/").status_code == 404
@@ -326,7 +345,7 @@ def test_a_whole_workload_leaves_no_personal_data_in_clear(
         ("api_idempotencykey", "request_hash"),
     ]:
         assert column in columns[table], (table, columns.get(table))
-    stored = stored_values()
+    stored = stored_values() + stored_files()
     assert leaks(stored, [token.lower() for token in tokens]), "the tokens are stored"
     assert Party.objects.filter(case_id=first["id"]).order_by("id")[0].id_number == IDS[0]
     # ... and finds no ID number or phone in clear, in the database or the cache

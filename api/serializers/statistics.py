@@ -61,13 +61,20 @@ class CountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField(help_text="By date concluded.")
     withdrawn = serializers.IntegerField(help_text="By date concluded.")
     declined = serializers.IntegerField(help_text="By date declined.")
-    success_rate = serializers.FloatField(allow_null=True, help_text="succeeded ÷ concluded.")
+    success_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="succeeded ÷ accepted (disputes mediated), as the Ministry's form; null when "
+        "nothing was accepted in the period.",
+    )
     written_agreements = serializers.IntegerField()
     oral_agreements = serializers.IntegerField()
     amount_involved = serializers.DecimalField(
         max_digits=18, decimal_places=2, help_text="Sum over cases received in the period."
     )
     people_involved = serializers.IntegerField(help_text="Sum over cases received in the period.")
+    mediated_people = serializers.IntegerField(
+        help_text="涉及当事人: people involved in the disputes accepted in the period."
+    )
     agreement_amount = serializers.DecimalField(
         max_digits=18, decimal_places=2, help_text="Sum of agreement amounts, by date concluded."
     )
@@ -75,7 +82,9 @@ class CountsSerializer(serializers.Serializer):
         help_text="Agreements confirmed by a court, by date applied."
     )
     one_visit_rate = serializers.FloatField(
-        allow_null=True, help_text="Successes with at most one visit by the parties ÷ successes."
+        allow_null=True,
+        help_text="Successes whose parties came at most once (the visit to apply and every "
+        "session attended in person) ÷ successes.",
     )
 
 
@@ -109,6 +118,8 @@ class BreakdownRowSerializer(CountsSerializer):
     month = serializers.CharField(required=False)
     quarter = serializers.CharField(required=False)
     year = serializers.CharField(required=False)
+    risk_flag = serializers.CharField(required=False)
+    risk_flag_label = serializers.CharField(required=False)
 
     def to_representation(self, row: dict) -> dict:
         """The same output as DRF's Serializer.to_representation, faster: a breakdown

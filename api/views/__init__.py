@@ -1,6 +1,8 @@
 """Views: authenticate, parse, call one service or selector, serialize — one module per
 resource. The names below are re-exported for api/urls.py and older imports."""
 
+from api.views.attachments import AttachmentViewSet, CaseAttachmentsView
+from api.views.casefile import RightsNotifiedView
 from api.views.cases import CaseViewSet
 from api.views.followups import (
     FollowUpViewSet,
@@ -19,6 +21,7 @@ from api.views.reference import (
     MediatorViewSet,
     MeView,
 )
+from api.views.roster import CompositionWarningsView, MediatorRosterViewSet
 from api.views.routing import ReferralViewSet, TransferViewSet
 from api.views.statistics import (
     STATISTICS_ERRORS,
@@ -32,15 +35,19 @@ from api.views.statistics import (
     reporting_unit,
     statistics_filter,
 )
+from api.views.submissions import StatisticsSubmissionViewSet
 
 __all__ = [
     "STATISTICS_ERRORS",
     "STATISTICS_PARAMETERS",
     "XLSX",
     "AreaViewSet",
+    "AttachmentViewSet",
+    "CaseAttachmentsView",
     "CaseExportView",
     "CaseViewSet",
     "CommitteeViewSet",
+    "CompositionWarningsView",
     "FileExportNegotiation",
     "FollowUpViewSet",
     "HealthView",
@@ -49,15 +56,18 @@ __all__ = [
     "LedgerImportViewSet",
     "MeView",
     "MechanismViewSet",
+    "MediatorRosterViewSet",
     "MediatorViewSet",
     "NotificationViewSet",
     "PersonalDataAccessViewSet",
     "RatingView",
     "ReferralViewSet",
+    "RightsNotifiedView",
     "ScreeningReportViewSet",
     "StatisticsBreakdownView",
     "StatisticsExportView",
     "StatisticsMechanismsView",
+    "StatisticsSubmissionViewSet",
     "StatisticsSummaryView",
     "TransferViewSet",
     "reporting_unit",

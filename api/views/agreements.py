@@ -27,7 +27,8 @@ class AgreementActions:
         becomes the day of the last signature.
 
         Who: a mediator of the holding committee. Errors: 400 `signer_required`,
-        `invalid_party`, `invalid_mediator`, `invalid_choice`, `signed_before_acceptance`,
+        `invalid_party`, `invalid_mediator`, `invalid_choice`, `invalid_attachment`,
+        `signed_before_acceptance`,
         `signed_in_future`, `written_agreement_required`; 403 `permission_denied`; 404
         `not_found`; 409 `invalid_transition` (already signed, already in force),
         `conflict`."""

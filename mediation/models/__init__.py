@@ -18,6 +18,7 @@ from mediation.models.cases import (
     MediationSession,
     Party,
 )
+from mediation.models.files import Attachment, AttachmentQuerySet, FileNumberCounter
 from mediation.models.followups import (
     FollowUp,
     FollowUpQuerySet,
@@ -39,10 +40,13 @@ from mediation.models.rollups import (
     StatMeasures,
 )
 from mediation.models.routing import Referral, ReferralQuerySet, Transfer, TransferQuerySet
+from mediation.models.submissions import StatisticsSubmission
 
 __all__ = [
     "Agreement",
     "AgreementSignature",
+    "Attachment",
+    "AttachmentQuerySet",
     "Case",
     "CaseEvent",
     "CaseNumberCounter",
@@ -51,6 +55,7 @@ __all__ = [
     "DistrictMonthlyStat",
     "DistrictStatDirty",
     "DurationStat",
+    "FileNumberCounter",
     "FollowUp",
     "FollowUpQuerySet",
     "ImportedRow",
@@ -71,6 +76,7 @@ __all__ = [
     "ScreeningReportQuerySet",
     "StatDirty",
     "StatMeasures",
+    "StatisticsSubmission",
     "Transfer",
     "TransferQuerySet",
 ]

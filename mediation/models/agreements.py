@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from committees.models import Committee, Mediator
 from mediation.models.cases import Agreement, Party
+from mediation.models.files import Attachment
 
 
 class AgreementSignature(models.Model):
@@ -42,9 +43,15 @@ class AgreementSignature(models.Model):
     )
     method = models.CharField("签署方式", max_length=16, choices=Method.choices)
     signed_at = models.DateTimeField("签署时间")
-    # The scan of the signed agreement (mediation.Attachment of kind signed_agreement, on
-    # the `files` branch): kept as its id until that model is merged.
-    attachment_id = models.PositiveBigIntegerField("签署件附件", null=True, blank=True)
+    # The scan of the signed agreement: an attachment of this case, kind signed_agreement.
+    attachment = models.ForeignKey(
+        Attachment,
+        verbose_name="签署件附件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

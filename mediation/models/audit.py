@@ -18,12 +18,14 @@ class PersonalDataAccess(models.Model):
     """One read of a case's personal data: who, when, which case, through which request.
     `reveal`: its parties (ID numbers, phones) shown unmasked, written by the API whenever
     it reveals. `repeat_dispute`: the case matched the ID-number look-up made while
-    registering `for_case`, and `shown` is what that registration was told. The district
-    office lists them. Append-only."""
+    registering `for_case`, and `shown` is what that registration was told. `download`: an
+    attachment holding personal data (an identity document, a signed agreement) was
+    downloaded; `shown` names it. The district office lists them. Append-only."""
 
     class Kind(models.TextChoices):
         REVEAL = "reveal", "查看个人信息"
         REPEAT_DISPUTE = "repeat_dispute", "重复纠纷查询"
+        DOWNLOAD = "download", "下载含个人信息的附件"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

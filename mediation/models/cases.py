@@ -118,6 +118,17 @@ class Case(models.Model):
     prevented_civil_to_criminal = models.PositiveIntegerField("防止民转刑（人）", default=0)
     prevented_group_fight = models.PositiveIntegerField("制止群体性械斗（人）", default=0)
     prevented_group_petition = models.PositiveIntegerField("制止群体性上访（人）", default=0)
+    # 规定 art 30: the parties were told their rights and duties before mediation.
+    rights_notified_at = models.DateTimeField("权利义务告知时间", null=True, blank=True)
+    rights_notified_how = models.CharField(
+        "告知方式", max_length=16, choices=choices.NoticeMethod.choices, blank=True
+    )
+    # The 卷宗 (mediation.services.casefile): its number, gapless per committee and
+    # archiving year, and how long it is kept.
+    file_number = models.CharField("卷号", max_length=32, blank=True)
+    file_year = models.PositiveSmallIntegerField("卷号年度", null=True, blank=True)
+    file_sequence = models.PositiveIntegerField("卷号序号", null=True, blank=True)
+    retain_until = models.DateField("保管期限至", null=True, blank=True)
 
     # The agreement in force (the latest version; mediation/services/agreements.py). Older
     # versions, kept after a re-mediation, are `agreements`; `case.agreement` is the current
@@ -162,6 +173,11 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
                 name="case_amount_involved_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "file_year", "file_sequence"],
+                condition=Q(file_sequence__isnull=False),
+                name="case_file_number_unique_per_committee_year",
             ),
         ]
         indexes = [

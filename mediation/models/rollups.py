@@ -10,7 +10,8 @@ class StatMeasures(models.Model):
     """The additive counters of a rollup cell (mediation.statistics.ADDITIVE).
 
     Each counter counts what happened in the cell's month by its own date: `received` and
-    the amounts and people by date received, `accepted` by date accepted, the conclusions
+    the amounts and people by date received, `accepted` and `mediated_people` (涉及当事人)
+    by date accepted, the conclusions
     and agreement figures by date concluded, judicial confirmations by date applied."""
 
     received = models.PositiveIntegerField(default=0)
@@ -27,7 +28,7 @@ class StatMeasures(models.Model):
     judicial_confirmations = models.PositiveIntegerField(default=0)
     amount_involved = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     people_involved = models.PositiveBigIntegerField(default=0)
-    concluded_people = models.PositiveBigIntegerField(default=0)
+    mediated_people = models.PositiveBigIntegerField(default=0)
     agreement_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     prevented_suicide_cases = models.PositiveIntegerField(default=0)
     prevented_suicide = models.PositiveIntegerField(default=0)

@@ -2,6 +2,8 @@
 
 - kernel: the shared steps (who may act, lock and compare, numbering, events, after-change);
 - checks: the input checks; intake: registration; cases: the case's workflow;
+- attachments: the files kept with a case; casefile: the rights notice, the 卷宗's
+  completeness, its number and retention at archiving;
 - routing: transfers and referrals; screening: monthly reports; historical: the ledger
   import; followups: follow-ups people complete and ratings; notifications: read marks.
 
@@ -13,6 +15,15 @@ from mediation.services.agreements import (
     agreement_performance,
     agreement_remediate,
     agreement_sign,
+)
+from mediation.services.attachments import (
+    attachment_content,
+    attachment_remove,
+    attachment_upload,
+)
+from mediation.services.casefile import (
+    case_rights_notified,
+    casefile_missing,
 )
 from mediation.services.cases import (
     DESCRIPTIVE_FIELDS,
@@ -57,6 +68,9 @@ __all__ = [
     "agreement_performance",
     "agreement_remediate",
     "agreement_sign",
+    "attachment_content",
+    "attachment_remove",
+    "attachment_upload",
     "case_accept",
     "case_archive",
     "case_assign_mediators",
@@ -69,9 +83,11 @@ __all__ = [
     "case_record_session",
     "case_refer",
     "case_register",
+    "case_rights_notified",
     "case_update",
     "case_withdraw",
     "cases_import_historical",
+    "casefile_missing",
     "followup_complete",
     "judicial_default_court",
     "notification_mark_read",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mediation import agreement_rules, choices, statistics, workflow
 from mediation.exceptions import InvalidInput, InvalidTransition
-from mediation.models import Agreement, AgreementSignature, Case, Party
+from mediation.models import Agreement, AgreementSignature, Attachment, Case, Party
 from mediation.rules import rule
 from mediation.services.checks import check_amount, check_past_date, check_text
 from mediation.services.kernel import after_change, case_event_record, lock, require_member
@@ -202,8 +202,8 @@ def agreement_sign(
     the day of the last one, and the performance check and judicial-window reminder are
     scheduled from that day. A signature can be neither before the case was accepted nor
     in the future (400 `signed_before_acceptance`, `signed_in_future`); a signer signs once
-    (409 `conflict`). `attachment` (the signed scan) is stored as given: the attachments
-    model is not on this branch yet."""
+    (409 `invalid_transition`). `attachment`, when given, is the signed scan: an attachment
+    of this case of kind signed_agreement (400 `invalid_attachment`)."""
     require_member(actor, case.committee_id)
     if at > timezone.now() + CLOCK_SKEW:
         raise InvalidInput("签署时间不能晚于当前时间。", code="signed_in_future", field="at")
@@ -237,11 +237,22 @@ def agreement_sign(
             duplicate = duplicate.filter(mediator=who["mediator"])
         if duplicate.exists():
             raise InvalidTransition("该签署方已签署。", status=case.status, action="sign_agreement")
+        scan = None
+        if attachment is not None:
+            scan = Attachment.objects.filter(
+                pk=attachment, case=case, kind=Attachment.Kind.SIGNED_AGREEMENT
+            ).first()
+            if scan is None:
+                raise InvalidInput(
+                    "附件须为本案已上传的签字调解协议书（signed_agreement）。",
+                    code="invalid_attachment",
+                    field="attachment",
+                )
         signature = AgreementSignature.objects.create(
             agreement=agreement,
             method=method,
             signed_at=at,
-            attachment_id=attachment,
+            attachment=scan,
             recorded_by=actor,
             **who,
         )
@@ -253,6 +264,7 @@ def agreement_sign(
             "mediator": signature.mediator_id,
             "method": method,
             "at": at.isoformat(),
+            "attachment": scan.id if scan else None,
         }
         case_event_record(
             case=case, kind="agreement_signed", actor=actor, from_status=case.status, data=data

@@ -30,7 +30,7 @@ from mediation.models import (
     MediationSession,
 )
 from mediation.rules import rule
-from mediation.services import agreements, routing
+from mediation.services import agreements, casefile, routing
 from mediation.services.checks import (
     check_codes,
     check_text,
@@ -399,7 +399,9 @@ def case_withdraw(*, actor, case: Case, reason: str) -> Case:
 
 
 def case_archive(*, actor, case: Case) -> Case:
-    """Archive a concluded case whose follow-ups are all done or cancelled (member)."""
+    """Archive a concluded case whose follow-ups are all done or cancelled and whose 卷宗
+    is complete (member): it gets its 卷号, gapless per committee and year, and the end of
+    its retention (mediation.services.casefile)."""
     require_member(actor, case.committee_id)
     with transaction.atomic():
         case = lock(case)
@@ -422,11 +424,18 @@ def case_archive(*, actor, case: Case) -> Case:
                 action="archive",
                 follow_ups=list(pending.values_list("id", flat=True)),
             )
+        casefile.casefile_check_complete(case)
         before, after = workflow.move(case, "archive")
         case.archived_at = timezone.now()
+        casefile.casefile_assign_number(case, case.archived_at)
         case.save()
         case_event_record(
-            case=case, kind="archived", actor=actor, from_status=before, to_status=after
+            case=case,
+            kind="archived",
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            data={"file_number": case.file_number, "retain_until": str(case.retain_until)},
         )
     return case
 

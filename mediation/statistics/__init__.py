@@ -14,13 +14,18 @@ Two paths give the same numbers:
   the district months they touched (DistrictStatDirty). `as_of` says up to when the
   rollup is exact.
 
-Dates: the period filters cases by date **received**; conclusions (succeeded, failed,
+Dates: the period filters cases by date **received**; acceptances (and the people of the
+disputes mediated) by date accepted; conclusions (succeeded, failed,
 withdrawn, declined, agreements, prevention figures, one-visit) count by date
 **concluded**, acceptances by date accepted, judicial confirmations by date applied;
 each in Asia/Shanghai days. `overdue` is the state now of cases received in the period.
 
-Definitions: concluded = succeeded + failed + withdrawn; success_rate = succeeded ÷
-concluded; one_visit_rate = successes with at most one party visit ÷ successes;
+Definitions (docs/statistics.md has every column of the Ministry table): concluded =
+succeeded + failed + withdrawn; success_rate = succeeded ÷ accepted (disputes mediated, as
+the Ministry's form and the published district figures divide); mediated_people (涉及当事人)
+= people involved in the disputes accepted in the period; one_visit_rate = successes whose
+parties came at most once (the visit to apply, when the case came by a party's
+application, plus every session attended in person) ÷ successes;
 median_days_to_conclude = the median, over cases concluded in the period (succeeded,
 failed or withdrawn), of the calendar days from the date received to the date concluded
 (Asia/Shanghai; 0 = the same day), as deadlines are counted; whole days make it exact

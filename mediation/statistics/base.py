@@ -24,7 +24,7 @@ ADDITIVE = (
     "judicial_confirmations",
     "amount_involved",
     "people_involved",
-    "concluded_people",
+    "mediated_people",
     "agreement_amount",
     "prevented_suicide_cases",
     "prevented_suicide",
@@ -47,8 +47,19 @@ DIMENSIONS = (
     "month",
     "quarter",
     "year",
+    "risk_flag",  # issue 15 item 11: area × flag × month for 研判 (from the raw tables)
 )
 ROLLUP_DIMENSIONS = {"dispute_type", "source", "committee", "area", "month", "quarter", "year"}
+
+
+def one_visit() -> Q:
+    """最多跑一次 (issue 15 item 8): the parties came at most once — the visit to apply (a
+    case from a party's application) plus every session they attended in person
+    (`Case.party_visits` counts MediationSession.party_present)."""
+    return Q(party_visits__lte=0) | (Q(party_visits=1) & ~Q(source="party_application"))
+
+
+ONE_VISIT_SQL = "(c.party_visits + CASE WHEN c.source = 'party_application' THEN 1 ELSE 0 END) <= 1"
 
 
 # --- periods -------------------------------------------------------------------------------

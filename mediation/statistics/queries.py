@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q, Sum
+from django.db.models import Avg, BooleanField, Count, F, Func, IntegerField, Min, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from mediation.statistics.base import (
     ROLLUP_DIMENSIONS,
     Filter,
     Period,
+    one_visit,
 )
 
 # --- raw measures (the reference) -----------------------------------------------------------
@@ -57,7 +59,7 @@ def _raw_case_aggregates(period: Period) -> dict:
         "oral_agreements": Count(
             "id", filter=succeeded & Q(agreement__form=choices.AgreementForm.ORAL)
         ),
-        "one_visit": Count("id", filter=succeeded & Q(party_visits__lte=1)),
+        "one_visit": Count("id", filter=succeeded & one_visit()),
         "judicial_confirmations": Count(
             "id",
             filter=period.within_dates("agreement__judicial_applied_on")
@@ -65,7 +67,8 @@ def _raw_case_aggregates(period: Period) -> dict:
         ),
         "amount_involved": Coalesce(Sum("amount_involved", filter=received), Decimal("0")),
         "people_involved": Coalesce(Sum("people_involved", filter=received), 0),
-        "concluded_people": Coalesce(Sum("people_involved", filter=succeeded), 0),
+        # 涉及当事人: the people of every dispute mediated (accepted), not only the successes.
+        "mediated_people": Coalesce(Sum("people_involved", filter=accepted), 0),
         "agreement_amount": Coalesce(Sum("agreement__amount", filter=succeeded), Decimal("0")),
     }
     ended = concluded & ~Q(closed_as="declined")
@@ -225,10 +228,14 @@ def transfers(scope: Filter, period: Period) -> dict:
 
 
 def rates(counts: dict) -> dict:
+    """concluded, and the rates. success_rate = succeeded ÷ disputes mediated (accepted),
+    as the Ministry's form and the published district figures divide (issue 15 item 7:
+    6,217 of 6,368 mediated = 97.6 %); None when nothing was accepted in the period."""
     concluded = counts["succeeded"] + counts["failed"] + counts["withdrawn"]
+    accepted = counts["accepted"]
     return {
         "concluded": concluded,
-        "success_rate": round(counts["succeeded"] / concluded, 4) if concluded else None,
+        "success_rate": round(counts["succeeded"] / accepted, 4) if accepted else None,
         "one_visit_rate": (
             round(counts["one_visit"] / counts["succeeded"], 4) if counts["succeeded"] else None
         ),
@@ -269,7 +276,7 @@ def _time_value(dimension: str, moment) -> str:
 AMOUNTS = ("amount_involved", "agreement_amount")
 
 
-BIG_SUMS = ("people_involved", "concluded_people")  # sums of bigints: numeric on PostgreSQL
+BIG_SUMS = ("people_involved", "mediated_people")  # sums of bigints: numeric on PostgreSQL
 
 
 def _fetch_sums(queryset) -> list[dict]:
@@ -332,7 +339,12 @@ def rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dic
 RAW_BASIS = {
     # which facts each date column carries, so time dimensions use the right date
     "received_at": ("received", "amount_involved", "people_involved"),
-    "accepted_at": ("accepted", "accepted_party_application", "accepted_screening"),
+    "accepted_at": (
+        "accepted",
+        "accepted_party_application",
+        "accepted_screening",
+        "mediated_people",
+    ),
     "concluded_at": (
         "succeeded",
         "failed",
@@ -341,7 +353,6 @@ RAW_BASIS = {
         "written_agreements",
         "oral_agreements",
         "one_visit",
-        "concluded_people",
         "agreement_amount",
         *[f"prevented_{k}{s}" for k in PREVENTION_KINDS for s in ("", "_cases")],
     ),
@@ -349,9 +360,39 @@ RAW_BASIS = {
 }
 
 
+def with_risk_flag(queryset, flag: str):
+    """The cases whose `risk_flags` (a JSON list) hold `flag`: `@>` on PostgreSQL, json_each
+    on SQLite (Django's JSON `contains` is not available there)."""
+    if connection.vendor == "postgresql":
+        return queryset.filter(risk_flags__contains=[flag])
+    table = queryset.model._meta.db_table
+    return queryset.filter(
+        RawSQL(
+            f'EXISTS (SELECT 1 FROM json_each("{table}"."risk_flags") AS flags '
+            "WHERE flags.value = %s)",
+            [flag],
+            output_field=BooleanField(),
+        )
+    )
+
+
 def raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
+    """Rows of the dimensions from the raw tables; `risk_flag` makes one pass per flag (a
+    case with two flags counts under each: the rows by flag do not add up to the total)."""
+    if "risk_flag" in dims:
+        rest = [d for d in dims if d != "risk_flag"]
+        rows = []
+        for flag in choices.RiskFlag.values:
+            for row in _raw_breakdown(scope, period, rest, with_risk_flag(scope.cases(), flag)):
+                row["risk_flag"] = flag
+                rows.append(row)
+        return rows
+    return _raw_breakdown(scope, period, dims, scope.cases())
+
+
+def _raw_breakdown(scope: Filter, period: Period, dims: list[str], base) -> list[dict]:
     aggregates = _raw_case_aggregates(period)
-    base = scope.cases()  # each date basis below filters by its own column (and index)
+    # `base`: the cases in scope; each date basis below filters by its own column (and index)
     fields = {
         "dispute_type": "dispute_type",
         "source": "source",
@@ -401,7 +442,8 @@ def raw_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
 
 def _name_rows(rows: list[dict], dims: list[str]) -> None:
     """Put the committee's and the area's names and the dispute type's label beside
-    their codes, so a reader of the rows needs no second look-up (two small queries)."""
+    their codes (and the risk flag's label), so a reader of the rows needs no second look-up
+    (two small queries)."""
     names = {}
     if "committee" in dims:
         ids = {row["committee"] for row in rows}
@@ -410,9 +452,12 @@ def _name_rows(rows: list[dict], dims: list[str]) -> None:
         ids = {row["area"] for row in rows} - {None}
         names["area"] = dict(Area.objects.filter(id__in=ids).values_list("id", "name"))
     labels = dict(choices.DisputeType.choices)
+    flags = dict(choices.RiskFlag.choices)
     for row in rows:
         if "dispute_type" in dims:
             row["dispute_type_label"] = labels.get(row["dispute_type"], row["dispute_type"])
+        if "risk_flag" in dims:
+            row["risk_flag_label"] = flags.get(row["risk_flag"], row["risk_flag"])
         for dimension, by_id in names.items():
             row[f"{dimension}_name"] = by_id.get(row[dimension])
 

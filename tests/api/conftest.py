@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from committees.models import Committee, Institution, Mechanism, Mediator, Role
+from committees.models import Committee, Institution, Mechanism, Mediator, Role, Training
 from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
     Agreement,
     AgreementSignature,
+    Attachment,
     Case,
     CaseEvent,
     FollowUp,
@@ -26,8 +27,10 @@ from mediation.models import (
     RatingLink,
     Referral,
     ScreeningReport,
+    StatisticsSubmission,
     Transfer,
 )
+from mediation.statistics import submissions
 from tests import builders
 from tests.builders import make_case, member
 from tests.conftest import (
@@ -185,7 +188,9 @@ def case_in_state(world: World, state: str) -> Case:
             ),
         )
     if state == "withdrawn":
-        return services.case_withdraw(actor=world.mediator_a, case=case, reason="双方已自行和解")
+        # With a complete 卷宗, so that it can be archived.
+        case = services.case_withdraw(actor=world.mediator_a, case=case, reason="双方已自行和解")
+        return builders.complete_file(world.mediator_a, case)
     raise AssertionError(state)
 
 
@@ -244,6 +249,14 @@ def _referral_in(court_liaison, committee, title) -> Referral:
     )
 
 
+def months_ago(months: int) -> str:
+    """The month `months` before this one, as YYYY-MM."""
+    day = timezone.localdate().replace(day=1)
+    for _ in range(months):
+        day = (day - timedelta(days=1)).replace(day=1)
+    return day.strftime("%Y-%m")
+
+
 def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
     """Everything the table's rows point at, built through the services."""
     mediator_a, director_a = users["member"], users["director"]
@@ -272,6 +285,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         summary="双方陈述意见",
         place="社区调解室",
     )
+    attachment = builders.attach(mediator_a, case, "evidence", name="现场照片.pdf")
     # Sent in by the court and not yet accepted (accept, decline).
     registered = _referral_in(court_liaison, committee_a, "租赁纠纷").case
     # Sent in by the court, concluded with a written agreement (judicial confirmation,
@@ -318,6 +332,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         case=_fresh(accepted(_referral_in(court_liaison, committee_a, "买卖纠纷"))),
         reason="申请人撤回申请",
     )
+    withdrawn = builders.complete_file(mediator_a, withdrawn)
     # Another case of A with a pending transfer to committee B.
     transferring = make_case(mediator_a, committee_a)
     transfer = routing.transfer_request(
@@ -367,8 +382,19 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         skip_invalid=False,
     )
     ledger.ledger_import_job_run(job_id=ledger_upload.pk)
+    # The district's table of two months ago, submitted (last month is left to submit).
+    submission = submissions.submission_create(
+        actor=users["district"],
+        period=months_ago(2),
+        area_id=None,
+        unit="银川市金凤区司法局",
+        filer="district",
+        render=lambda table, title: {"csv": b"csv", "xlsx": b"xlsx"},
+    )
     world.ids = {
+        "submission": submission.pk,
         "ledger_import": ledger_upload.pk,
+        "attachment": attachment.pk,
         "case": case.pk,
         "registered": registered.pk,
         "concluded": concluded.pk,
@@ -394,6 +420,7 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
 def fingerprint() -> dict:
     """What a refused request must leave as it was."""
     models = (
+        Attachment,
         Case,
         CaseEvent,
         Transfer,
@@ -406,9 +433,16 @@ def fingerprint() -> dict:
         AgreementSignature,
         RatingLink,
         PersonalDataAccess,
+        StatisticsSubmission,
+        Training,
     )
     return {
         "counts": {model.__name__: model.objects.count() for model in models},
+        "roster": list(
+            Mediator.objects.order_by("pk").values_list(
+                "pk", "gender", "ethnicity", "term_start", "term_end"
+            )
+        ),
         "cases": list(
             Case.objects.order_by("pk").values_list(
                 "pk", "status", "committee_id", "transfer_pending", "title", "due_on"

@@ -27,6 +27,7 @@ ACTION_OF_ENDPOINT = {
     "judicial-confirmation": "judicial_confirmation",
     "transfer": "transfer",
     "refer": "refer",
+    "rights-notified": "rights_notified",
 }
 
 
@@ -40,19 +41,19 @@ def allowed_actions(request, world, persona, state) -> list[str]:
 @pytest.mark.parametrize(
     "persona, state, expected",
     [
-        ("mediator_a", "registered", ["update"]),
+        ("mediator_a", "registered", ["update", "rights_notified"]),
         (
             "director_a",
             "registered",
-            ["accept", "decline", "refer", "assign", "update", "transfer"],
+            ["accept", "decline", "refer", "assign", "update", "transfer", "rights_notified"],
         ),
         (
             "mediator_a",
             "mediating",
             ["conclude_success", "conclude_failure", "withdraw"]
-            + ["record_session", "extend", "update"],
+            + ["record_session", "extend", "update", "rights_notified"],
         ),
-        ("mediator_a", "succeeded", ["archive", "judicial_confirmation"]),
+        ("mediator_a", "succeeded", ["archive", "judicial_confirmation", "rights_notified"]),
         ("office_a", "registered", []),
         ("office_a", "mediating", []),
         ("district", "mediating", []),

@@ -27,6 +27,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -39,7 +40,13 @@ from rest_framework.test import APIClient
 
 from committees.models import Committee, Institution
 from committees.reference_data import reference_data_load
-from tests.api.conftest import AuthorizationWorld, build_world, fingerprint, make_personas
+from tests.api.conftest import (
+    AuthorizationWorld,
+    build_world,
+    fingerprint,
+    make_personas,
+    months_ago,
+)
 from tests.builders import PARTIES
 from tests.conftest import (
     COMMITTEE_A,
@@ -236,6 +243,10 @@ def body_performance(w):
     return {"action": "urge", "note": "电话督促履行"}
 
 
+def body_rights_notified(w):
+    return {"at": timezone.now().isoformat(), "how": "written"}
+
+
 def body_transfer(w):
     return {"to_committee": w.committee_b.pk, "kind": "reassign", "reason": "当事人搬迁"}
 
@@ -271,6 +282,23 @@ def query_by_month(w):
     return statistics_query(w, by="month")
 
 
+def body_roster(w):
+    return {"gender": "female", "ethnicity": "回族"}
+
+
+def body_training(w):
+    return {
+        "on": str(timezone.localdate() - timedelta(days=30)),
+        "hours": "8",
+        "topic": "人民调解法培训",
+        "certificate": "NX-2026-001",
+    }
+
+
+def body_submission(w):
+    return {"period": months_ago(1)}
+
+
 def query_csv(w):
     return statistics_query(w, format="csv")
 
@@ -293,6 +321,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "committees/{pk}/"): Rule(ALL_SIGNED_IN, "committee"),
     ("GET", "mediators/"): Rule(ALL_SIGNED_IN),
     ("GET", "mediators/{pk}/"): Rule(ALL_SIGNED_IN, "mediator"),
+    # The roster (issue 15 item 15, arts 8-9, 14): A's judicial office and the district
+    # office write it; whoever sees committee A reads the trainings; everyone reads the
+    # composition warnings of the committees in their own scope.
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("PATCH", "mediators/{pk}/"):
+        Rule((401, 403, 403, 403, 403, 200, 200, 403, 403), "mediator", body_roster),
+    ("GET", "mediators/{pk}/trainings/"):
+        Rule((401, 403, 200, 200, 403, 200, 200, 403, 403), "mediator"),
+    ("POST", "mediators/{pk}/trainings/"):
+        Rule((401, 403, 403, 403, 403, 201, 201, 403, 403), "mediator", body_training),
+    ("GET", "committees/composition-warnings/"): Rule(ALL_SIGNED_IN),
     ("GET", "institutions/"): Rule(ALL_SIGNED_IN),
     ("GET", "institutions/{pk}/"): Rule(ALL_SIGNED_IN, "institution"),
     ("GET", "mechanisms/"): Rule(ALL_SIGNED_IN),
@@ -339,6 +378,22 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_transfer),
     ("POST", "cases/{pk}/refer/"):
         Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_refer),
+    # The case file. Attachments and the rights notice are the holding committee's (a
+    # liaison, who reads only a summary of the case, does not see them: 404). An upload is
+    # multipart only (this table sends JSON: 415 once the case is found); who may upload is
+    # tested in tests/api/test_attachments_api.py. The world's attachment is evidence (an
+    # identity document is downloaded by members only, ibid.).
+    #                      anon out  mem  dir  ofB  ofA  dist pet  court
+    ("POST", "cases/{pk}/rights-notified/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 404), "case", body_rights_notified),
+    ("GET", "cases/{pk}/attachments/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "case"),
+    ("POST", "cases/{pk}/attachments/"):
+        Rule((401, 404, 415, 415, 404, 415, 415, 404, 404), "case", body_reason),
+    ("GET", "attachments/{pk}/download/"):
+        Rule((401, 404, 200, 200, 404, 200, 200, 404, 404), "attachment"),
+    ("DELETE", "attachments/{pk}/"):
+        Rule((401, 404, 204, 204, 404, 403, 403, 404, 404), "attachment"),
     # Transfers: A sends, B (the outsider's committee) receives; B's office sees it too.
     #                      anon out  mem  dir  ofB  ofA  dist pet  court
     ("GET", "transfers/"):
@@ -398,6 +453,13 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=statistics_query),
     ("GET", "statistics/export/"):
         Rule((401, 404, 200, 200, 404, 200, 200, 403, 403), query=query_csv),
+    # Submitted months (issue 15 item 16): the district office's reports only.
+    ("GET", "statistics/submissions/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "submission", seen_by=DISTRICT_ONLY),
+    ("POST", "statistics/submissions/"):
+        Rule((401, 403, 403, 403, 403, 403, 201, 403, 403), body=body_submission),
+    ("GET", "statistics/submissions/{pk}/"):
+        Rule((401, 403, 403, 403, 403, 403, 200, 403, 403), "submission"),
     # The ledger. The template is for anyone signed in; the export is the case list's
     # scope as a file (liaisons, who have no ledger, 403). An upload is multipart only
     # (this table sends JSON: 415); who may upload is tested in test_ledger_api.py. A job

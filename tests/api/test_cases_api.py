@@ -191,6 +191,17 @@ ENDPOINTS = [
         changes=lambda w, before: {"status": "archived"},
     ),
     Endpoint(
+        "rights-notified",
+        "post",
+        "rights-notified/",
+        "mediating",
+        allowed=("mediator_a", "director_a"),
+        forbidden=NOT_MEMBERS,
+        body=lambda w: {"at": timezone.now().isoformat(), "how": "written"},
+        event="rights_notified",
+        changes=lambda w, before: {},
+    ),
+    Endpoint(
         "judicial-confirmation",
         "post",
         "judicial-confirmation/",
@@ -272,6 +283,7 @@ def test_every_case_endpoint_is_in_the_matrix():
         "withdraw",
         "archive",
         "judicial-confirmation",
+        "rights-notified",
         "transfer",
         "refer",
     }

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -25,13 +26,23 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from committees import roster
 from committees.models import Committee, Institution, Mechanism, Mediator
 from mediation import audit, ledger, notify, routing, services, statistics
 from mediation.choices import Status
 from mediation.followups import previous_period
-from mediation.models import Case, FollowUp, Party, PersonalDataAccess, RatingLink
+from mediation.models import (
+    Case,
+    FollowUp,
+    Party,
+    PersonalDataAccess,
+    RatingLink,
+    StatisticsSubmission,
+)
+from mediation.statistics import submissions
+from tests.api.conftest import months_ago
 from tests.api.test_authorization_table import API_PREFIX, api_endpoints
-from tests.builders import PARTIES, fresh, make_case, member
+from tests.builders import PARTIES, attach, fresh, make_case, member
 from tests.conftest import COURT
 from tests.factories import MediatorFactory
 from tests.ledger_files import ledger_row, xlsx
@@ -166,6 +177,35 @@ def grow_mediators(ctx: Ctx, n: int) -> int:
     return Mediator.objects.filter(committee=ctx.committee_a).order_by("id").first().pk
 
 
+def grow_trainings(ctx: Ctx, n: int) -> int:
+    """n more training records of mediator_a (recorded by the district office)."""
+    mediator = Mediator.objects.get(user=ctx.mediator_a, committee=ctx.committee_a)
+    for _ in range(n):
+        roster.training_record(
+            actor=ctx.district,
+            mediator=mediator,
+            on=timezone.localdate() - timedelta(days=ctx.counter("training")),
+            hours=Decimal("4"),
+            topic="人民调解业务培训",
+        )
+    return mediator.pk
+
+
+def grow_submissions(ctx: Ctx, n: int) -> int:
+    """n more submitted months (the district's table), going back from last month."""
+    for _ in range(n):
+        submissions.submission_create(
+            actor=ctx.district,
+            period=months_ago(ctx.counter("submission")),
+            area_id=None,
+            unit="银川市金凤区司法局",
+            filer="district",
+            render=lambda table, title: {"csv": b"csv", "xlsx": b"xlsx"},
+        )
+        ctx.made.setdefault("submission", StatisticsSubmission.objects.get(period=months_ago(1)).pk)
+    return ctx.made["submission"]
+
+
 def grow_committee_members(ctx: Ctx, n: int) -> int:
     """Committee A with n more members."""
     grow_mediators(ctx, n)
@@ -216,6 +256,26 @@ def grow_rating_links(ctx: Ctx, n: int) -> str:
     return ctx.made["token"]
 
 
+def grow_attachments(ctx: Ctx, n: int) -> int:
+    """One case, n more evidence files on it; the case's pk (the list's target)."""
+    if "attachments_case" not in ctx.made:
+        ctx.made["attachments_case"] = make_case(ctx.mediator_a, ctx.committee_a)
+    case = ctx.made["attachments_case"]
+    for _ in range(n):
+        row = attach(ctx.mediator_a, case, "evidence")
+        ctx.made.setdefault("attachment", row.pk)
+    return case.pk
+
+
+def grow_id_copies(ctx: Ctx, n: int) -> int:
+    """n identity documents (personal data: each download is recorded); the first's pk."""
+    grow_attachments(ctx, 0)
+    for _ in range(n):
+        row = attach(ctx.mediator_a, ctx.made["attachments_case"], "id_copy")
+        ctx.made.setdefault("id_copy", row.pk)
+    return ctx.made["id_copy"]
+
+
 # --- the table ------------------------------------------------------------------------------
 
 
@@ -239,8 +299,13 @@ SPECS: dict[str, Spec] = {
     "areas/{pk}/": Spec("mediator_a", 2),
     "committees/": Spec("mediator_a", 2, by_page_size=True),
     "committees/{pk}/": Spec("mediator_a", 2, grow_committee_members),
-    "mediators/": Spec("mediator_a", 2, grow_mediators),
-    "mediators/{pk}/": Spec("mediator_a", 2, grow_mediators),
+    # 4: the caller's scope decides who sees the roster's details (issue 15 item 15).
+    "mediators/": Spec("mediator_a", 4, grow_mediators),
+    "mediators/{pk}/": Spec("mediator_a", 4, grow_mediators),
+    "mediators/{pk}/trainings/": Spec("district", 5, grow_trainings),
+    "committees/composition-warnings/": Spec(
+        "district", 4, grow_committee_members, counts_rows=False
+    ),
     "institutions/": Spec("mediator_a", 2, by_page_size=True),
     "institutions/{pk}/": Spec("mediator_a", 2),
     "mechanisms/": Spec("mediator_a", 2, by_page_size=True),
@@ -249,6 +314,8 @@ SPECS: dict[str, Spec] = {
     # + the agreement's versions and their signatures (issue 15), prefetched once.
     "cases/{pk}/": Spec("mediator_a", 22, grow_sessions),
     "cases/{pk}/events/": Spec("mediator_a", 13, grow_sessions),
+    "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),
+    "attachments/{pk}/download/": Spec("mediator_a", 5, grow_id_copies),
     "cases/export/": Spec("mediator_a", 6, grow_cases, {"format": "csv"}),
     "transfers/": Spec("director_a", 4, grow_transfers),
     "transfers/{pk}/": Spec("director_a", 4, grow_transfers),
@@ -264,10 +331,10 @@ SPECS: dict[str, Spec] = {
     "personal-data-access/{pk}/": Spec("district", 4, grow_reveals),
     "statistics/summary/": Spec("district", 11, grow_rolled_up_cases, OF_A),
     "statistics/breakdown/": Spec("district", 6, grow_rolled_up_cases, {**OF_A, "by": "month"}),
-    "statistics/mechanisms/": Spec(
-        "district", 6, grow_rolled_up_cases, OF_A, counts_rows=False
-    ),
-    "statistics/export/": Spec("district", 19, grow_rolled_up_cases, {**OF_A, "format": "csv"}),
+    "statistics/mechanisms/": Spec("district", 6, grow_rolled_up_cases, OF_A, counts_rows=False),
+    "statistics/export/": Spec("district", 18, grow_rolled_up_cases, {**OF_A, "format": "csv"}),
+    "statistics/submissions/": Spec("district", 4, grow_submissions),
+    "statistics/submissions/{pk}/": Spec("district", 19, grow_submissions),
     "imports/template.xlsx": Spec("director_a", 1),
     "imports/{pk}/": Spec("director_a", 4, grow_ledger_job),
     "imports/{pk}/errors/": Spec("director_a", 5, grow_ledger_job),

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from mediation import services
 from mediation.models import Case, FollowUp
-from tests.builders import make_case
+from tests.builders import complete_file, make_case
 
 PARTIES = [
     {"role": "applicant", "name": "张某", "id_number": "11010519491231002X"},
@@ -49,6 +49,7 @@ def test_the_archive_action_goes_through_the_service(
         director=director_a,
     )
     case = services.case_withdraw(actor=mediator_a, case=case, reason="撤回")
+    case = complete_file(mediator_a, case)
     blocked = make_case(mediator_a, committee_a, parties=PARTIES, title="未结案")
 
     admin_client.post(

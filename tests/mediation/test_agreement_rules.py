@@ -14,7 +14,7 @@ from django.utils import timezone
 from mediation import services
 from mediation.exceptions import InvalidInput, InvalidTransition
 from mediation.models import Agreement, AgreementSignature, CaseEvent, FollowUp
-from tests.builders import at, fresh, sign_all
+from tests.builders import at, attach, fresh, sign_all
 from tests.builders import case_state as state
 from tests.builders import world_accept as accept
 from tests.builders import world_succeed as succeed
@@ -278,3 +278,34 @@ def test_existing_agreement_rows_keep_their_values(world):
     assert fresh(case).agreement == agreement
     assert list(fresh(case).agreements.all()) == [agreement]
     assert agreement.version == 1
+
+
+def test_art29_the_signed_scan_is_an_attachment_of_the_case_of_kind_signed_agreement(world):
+    case = succeed(world)
+    other = succeed(world)
+    evidence = attach(world.mediator, case, "evidence")
+    elsewhere = attach(world.mediator, other, "signed_agreement")
+    scan = attach(world.mediator, case, "signed_agreement")
+
+    for wrong in (evidence, elsewhere):
+        with pytest.raises(InvalidInput) as refused:
+            services.agreement_sign(
+                actor=world.mediator,
+                case=fresh(case),
+                signer_committee=True,
+                method="seal",
+                at=timezone.now(),
+                attachment=wrong.id,
+            )
+        assert refused.value.code == "invalid_attachment"
+    signature = services.agreement_sign(
+        actor=world.mediator,
+        case=fresh(case),
+        signer_committee=True,
+        method="seal",
+        at=timezone.now(),
+        attachment=scan.id,
+    )
+
+    assert signature.attachment == scan
+    assert AgreementSignature.objects.count() == 1

@@ -27,6 +27,7 @@ from tests.builders import (
     APPLICANT,
     RESPONDENT,
     World,
+    complete_file,
     fresh,
     sign_all,
     year,
@@ -48,7 +49,8 @@ def counter(committee: Committee) -> int | None:
 
 
 def _withdrawn(w: World) -> Case:
-    return services.case_withdraw(actor=w.mediator, case=fresh(accept(w)), reason="撤回")
+    case = services.case_withdraw(actor=w.mediator, case=fresh(accept(w)), reason="撤回")
+    return complete_file(w.mediator, case)
 
 
 EVENT_CASES = {
@@ -386,7 +388,7 @@ def test_case_update_refused_once_the_case_is_closed(world):
 
 def test_archive_waits_for_the_follow_ups(world):
     # given: a succeeded case still has its performance check and satisfaction survey
-    case = succeed(world)
+    case = succeed(world, complete_file(world.mediator, accept(world)))
     before = state(case)
 
     # when
@@ -403,7 +405,8 @@ def test_archive_waits_for_the_follow_ups(world):
     assert set(refused.value.extra["follow_ups"]) == pending
     assert pending
 
-    # and once they are done it archives
+    # and once they are done and the file is complete it archives
+    complete_file(world.mediator, case)
     for row in FollowUp.objects.filter(case=case, status=FollowUp.Status.SCHEDULED):
         if row.needs_a_person:
             followups.followup_complete(actor=world.mediator, followup=row, performed="full")

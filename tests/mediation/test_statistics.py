@@ -154,13 +154,18 @@ def test_every_measure_against_known_cases(november, period):
     assert result["withdrawn"] == 0
     assert result["declined"] == 1
     assert result["concluded"] == 3
-    assert result["success_rate"] == round(2 / 3, 4)
+    # succeeded ÷ disputes mediated (accepted), issue 15 item 7
+    assert result["success_rate"] == 0.5
     assert result["written_agreements"] == 1
     assert result["oral_agreements"] == 1
     assert result["amount_involved"] == Decimal("28000.00")
     assert result["people_involved"] == 3 + 12 + 2 + 2 + 2
     assert result["agreement_amount"] == Decimal("5000.00")
-    assert result["one_visit_rate"] == 0.5
+    # both successes came by a party's application, then to 1 and 3 sessions: 2 and 4
+    # visits (issue 15 item 8)
+    assert result["one_visit_rate"] == 0.0
+    # 涉及当事人: the four cases accepted (1, 2, 3, 5), not only the successes (item 7)
+    assert result["mediated_people"] == 3 + 12 + 2 + 2
     assert result["prevented_suicide"] == 2 and result["prevented_suicide_cases"] == 1
     assert result["overdue"] == 1
     # calendar days to conclude: 2→6, 5→15, 1→21 November → 4, 10, 20 → median 10

@@ -15,6 +15,7 @@ from committees.models import Committee, Mechanism
 from committees.scope import EMPTY_SCOPE, forget_scope, scope_for
 from mediation import selectors
 from mediation.models import (
+    Attachment,
     Case,
     FollowUp,
     LedgerImport,
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # documents) either gets `visible_to` or a line here saying why not.
 READ_THROUGH_SOMETHING_ELSE = {
     "CaseNumberCounter",  # numbering, never listed
+    "FileNumberCounter",  # 卷号 numbering, never listed
     "Party",  # read through its case
     "MediationSession",  # read through its case
     "Agreement",  # read through its case
@@ -144,6 +146,16 @@ def world(committee_a, committee_b, mediator_a, outsider):
         FollowUp.objects.create(
             kind=FollowUp.Kind.DEADLINE_WARNING, case=case, committee=case.committee, due_at=now
         )
+    for case in (case_a, case_b, case_c):
+        Attachment.objects.create(
+            case=case,
+            kind=Attachment.Kind.EVIDENCE,
+            name="照片.png",
+            content_type="image/png",
+            size=1,
+            sha256="0" * 64,
+            file="cases/none.png",
+        )
     for committee in (committee_a, committee_b):
         ScreeningReport.objects.create(committee=committee, period="2026-01", disputes_found=1)
         LedgerImport.objects.create(
@@ -176,6 +188,7 @@ RULES = {
     ScreeningReport: lambda s, u, r: s.sees_everything or r.committee_id in s.committee_ids,
     Notification: lambda s, u, n: u.is_authenticated and n.recipient_id == u.pk,
     PersonalDataAccess: lambda s, u, a: s.is_district_office,
+    Attachment: lambda s, u, a: s.sees_everything or a.case.committee_id in s.committee_ids,
     LedgerImport: lambda s, u, j: s.sees_everything
     or j.committee_id in s.supervised | s.director_of,
 }

@@ -19,7 +19,7 @@ from mediation import followups, routing, services, workflow
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 from mediation.models import Agreement, Case, CaseEvent, FollowUp, Referral, Transfer
-from tests.builders import fresh, make_case, sign_all
+from tests.builders import complete_file, fresh, make_case, sign_all
 
 REGISTERED = Status.REGISTERED.value
 MEDIATING = Status.MEDIATING.value
@@ -55,6 +55,7 @@ MOVES: dict[str, tuple[set[str], str | None]] = {
     "remediate": ({SUCCEEDED}, MEDIATING),
     "transfer": (OPEN, None),
     "transfer_closed": (OPEN, None),
+    "rights_notified": (OPEN | CONCLUDED | {REFERRED}, None),
 }
 TRANSFER_DECISIONS = {"transfer_accepted", "transfer_closed"}
 
@@ -127,9 +128,12 @@ def _registered(w: World) -> Case:
 
 
 def _mediating(w: World) -> Case:
-    return services.case_accept(
+    case = services.case_accept(
         actor=w.director, case=_registered(w), mediator_ids=[w.mediator_row.id]
     )
+    # What the 卷宗 needs before conclusion (a session, the rights notice, ID copies), so
+    # every concluded case can be archived.
+    return complete_file(w.mediator, case)
 
 
 def _succeeded(w: World) -> Case:
@@ -175,6 +179,7 @@ def _referred(w: World) -> Case:
 def _settle_followups(w: World, case: Case) -> None:
     """Complete or fire every scheduled follow-up, as the people and the engine would,
     and let the partner report on a referred case (a referred case archives after that)."""
+    complete_file(w.mediator, case)
     for referral in Referral.objects.filter(case=case, direction="outbound", status="open"):
         routing.referral_feedback(actor=w.liaison, referral=referral, result="resolved")
     for row in FollowUp.objects.filter(case=case, status=FollowUp.Status.SCHEDULED):
@@ -332,6 +337,9 @@ PERFORM = {
     ),
     "transfer_closed": lambda w, case: routing.transfer_reject(
         actor=w.receiver, transfer=_pending_transfer(case), reason="不属于本调委会辖区"
+    ),
+    "rights_notified": lambda w, case: services.case_rights_notified(
+        actor=w.mediator, case=case, at=timezone.now(), how="oral"
     ),
 }
 

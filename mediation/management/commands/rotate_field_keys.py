@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from mediation import crypto
-from mediation.models import Case, OutboundMessage, Party
+from mediation.models import Attachment, Case, OutboundMessage, Party
+from mediation.services.attachments import attachment_rotate_key
 
 BATCH = 1000
 
@@ -10,7 +11,8 @@ BATCH = 1000
 class Command(BaseCommand):
     help = (
         "Re-encrypt personal data with the first key of TIAOJIE_FIELD_KEYS and recompute the "
-        "blind index with TIAOJIE_BLIND_INDEX_KEY. Run after putting a new key first; then "
+        "blind index with TIAOJIE_BLIND_INDEX_KEY; re-encrypt the encrypted attachments "
+        "(identity documents, signed agreements). Run after putting a new key first; then "
         "remove the old keys. Safe to re-run."
     )
 
@@ -20,6 +22,7 @@ class Command(BaseCommand):
             "parties": self._rotate(Party, ["id_number", "phone"], digests=True),
             "cases": self._rotate(Case, ["responsible_leader_phone"]),
             "messages": self._rotate(OutboundMessage, ["to"]),
+            "attachments": self._rotate_attachments(),
         }
         self.stdout.write(", ".join(f"{name}: {count} rows" for name, count in totals.items()))
 
@@ -44,3 +47,10 @@ class Command(BaseCommand):
                     model.objects.filter(pk=row.pk).update(**{f: getattr(row, f) for f in update})
                 done += len(rows)
                 last = rows[-1].pk
+
+    def _rotate_attachments(self) -> int:
+        done = 0
+        for attachment in Attachment.objects.filter(encrypted=True).order_by("pk").iterator():
+            attachment_rotate_key(attachment)
+            done += 1
+        return done

@@ -19,6 +19,9 @@ FOOTER_LABELS = [
     ("committees", "人民调解委员会（个）"),
     ("mediators", "人民调解员（人）"),
     ("full_time_mediators", "其中：专职人民调解员（人）"),
+    ("female_mediators", "其中：女性（人）"),
+    ("male_mediators", "其中：男性（人）"),
+    ("gender_unknown_mediators", "其中：性别未登记（人）"),
     ("as_of", "数据截至"),
 ]
 HEADER_ROWS = 3  # title, filer line, headings: repeated on every printed page
