@@ -396,8 +396,17 @@ TIAOJIE_MULTI_ETHNIC = env_bool("TIAOJIE_MULTI_ETHNIC", True)
 # Justice defaults and the follow-up times; a district may change them by environment).
 TIAOJIE = {
     "MEDIATION_DAYS": env_int("TIAOJIE_MEDIATION_DAYS", 30),
+    # Extensions of the mediation period: how many (each with the parties' consent) and
+    # how long each may be. Local practice (the Ministry's rules fix neither): once, 30 days.
     "EXTENSION_MAX_DAYS": env_int("TIAOJIE_EXTENSION_MAX_DAYS", 30),
+    "EXTENSION_MAX_COUNT": env_int("TIAOJIE_EXTENSION_MAX_COUNT", 1),
+    # Judicial confirmation: the window after the agreement takes effect (人民调解法 art 33;
+    # its last day moves past a holiday), and the court's time to decide (法释〔2011〕5号
+    # art 5: 15 days, +10 when the court extends), after which a pending application is
+    # chased (follow-up `judicial_pending`).
     "JUDICIAL_CONFIRMATION_DAYS": env_int("TIAOJIE_JUDICIAL_CONFIRMATION_DAYS", 30),
+    "JUDICIAL_DECISION_DAYS": env_int("TIAOJIE_JUDICIAL_DECISION_DAYS", 15),
+    "JUDICIAL_DECISION_EXTENSION_DAYS": env_int("TIAOJIE_JUDICIAL_DECISION_EXTENSION_DAYS", 10),
     "TRANSFER_RESPONSE_DAYS": env_int("TIAOJIE_TRANSFER_RESPONSE_DAYS", 3),
     # A registered case is accepted or declined within this many working days, else the
     # director is reminded on the day and alerted after it. LOCAL PRACTICE, not law: neither
@@ -414,7 +423,10 @@ TIAOJIE = {
     "SECOND_PERFORMANCE_CHECK_DAYS": env_int("TIAOJIE_SECOND_PERFORMANCE_CHECK_DAYS", 15),
     "SATISFACTION_AFTER_DAYS": env_int("TIAOJIE_SATISFACTION_AFTER_DAYS", 3),
     "RATING_LINK_DAYS": env_int("TIAOJIE_RATING_LINK_DAYS", 30),
-    "JUDICIAL_WINDOW_REMINDER_DAY": env_int("TIAOJIE_JUDICIAL_WINDOW_REMINDER_DAY", 25),
+    # The judicial-window reminder goes out this many days before the window closes.
+    "JUDICIAL_WINDOW_REMINDER_DAYS_BEFORE": env_int(
+        "TIAOJIE_JUDICIAL_WINDOW_REMINDER_DAYS_BEFORE", 5
+    ),
     "OVERDUE_REPEAT_DAYS": env_int("TIAOJIE_OVERDUE_REPEAT_DAYS", 7),
     "BAD_RATING_REVIEW_WORKING_DAYS": env_int("TIAOJIE_BAD_RATING_REVIEW_WORKING_DAYS", 5),
     "SCREENING_DIRECTOR_DAY": env_int("TIAOJIE_SCREENING_DIRECTOR_DAY", 5),

@@ -56,7 +56,16 @@ class SessionInline(ReadOnlyInline):
 
 class AgreementInline(ReadOnlyInline):
     model = Agreement
-    fields = ["number", "form", "terms", "amount", "performance_deadline", "judicial_result"]
+    fields = [
+        "version",
+        "number",
+        "form",
+        "terms",
+        "amount",
+        "performance_deadline",
+        "effective_on",
+        "judicial_result",
+    ]
     readonly_fields = fields
 
 

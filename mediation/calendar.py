@@ -48,3 +48,14 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def period_end(start: date, days: int) -> date:
+    """The last day of a period of `days` days counted from the day after `start`; when
+    that day is not a working day (a weekend or a holiday), the period ends on the next
+    working day (民事诉讼法 art 85: a period whose last day falls on a holiday ends on the
+    first day after the holiday)."""
+    day = start + timedelta(days=days)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from mediation import alerts, choices, notify, reminders, schedule, statistics
-from mediation.models import Agreement, Case, FollowUp, RatingLink, ScreeningReport
+from mediation import agreement_rules, alerts, choices, notify, reminders, schedule, statistics
+from mediation.models import Case, FollowUp, RatingLink, ScreeningReport
 from mediation.rules import rule
 from mediation.services import routing
 
@@ -34,6 +34,7 @@ AUTOMATIC = {
     Kind.OVERDUE,
     Kind.SATISFACTION,
     Kind.JUDICIAL_WINDOW,
+    Kind.JUDICIAL_PENDING,
     Kind.TRANSFER_RESPONSE,
     Kind.REFERRAL_FEEDBACK,
     Kind.SCREENING_REPORT,
@@ -216,11 +217,11 @@ def _performance_check(row: FollowUp) -> None:
 
 def _judicial_window(row: FollowUp) -> None:
     case = row.case
-    agreement = Agreement.objects.filter(case=case).first()
-    if agreement is None or agreement.judicial_applied_on:
+    agreement = case.agreement if case.agreement_id else None
+    if agreement is None or agreement.judicial_applied_on or agreement.effective_on is None:
         row.status = FollowUp.Status.CANCELLED
         return
-    closes = agreement.effective_on + timedelta(days=rule("JUDICIAL_CONFIRMATION_DAYS"))
+    closes = agreement_rules.judicial_window_end(agreement.effective_on)
     notify.notify(
         users=notify.mediators_of(case),
         key=f"fu{row.id}",
@@ -228,6 +229,27 @@ def _judicial_window(row: FollowUp) -> None:
         case=case,
         follow_up=row,
         title=f"司法确认提醒：{_case_link(case)}的司法确认申请期限将于{closes}届满",
+    )
+
+
+def _judicial_pending(row: FollowUp) -> None:
+    """法释〔2011〕5号 art 5: the court decides within 15 days (+10 extended); past that the
+    mediators and the director are asked to chase the court."""
+    case = row.case
+    agreement = case.agreement if case.agreement_id else None
+    due = agreement_rules.judicial_decision_due(agreement)
+    if due is None or due >= timezone.localdate():
+        row.status = FollowUp.Status.CANCELLED
+        return
+    days = (timezone.localdate() - agreement.judicial_applied_on).days
+    notify.notify(
+        users=[*notify.mediators_of(case), *notify.directors_of(case.committee_id)],
+        key=f"fu{row.id}",
+        kind=row.kind,
+        case=case,
+        follow_up=row,
+        title=f"司法确认待决：{_case_link(case)}向{agreement.judicial_court}申请司法确认已{days}天"
+        f"（应于{due}前作出决定），请跟进",
     )
 
 
@@ -300,6 +322,7 @@ HANDLERS = {
     Kind.OVERDUE: _overdue,
     Kind.PERFORMANCE_CHECK: _performance_check,
     Kind.JUDICIAL_WINDOW: _judicial_window,
+    Kind.JUDICIAL_PENDING: _judicial_pending,
     Kind.SATISFACTION: _satisfaction,
     Kind.TRANSFER_RESPONSE: _transfer_response,
     Kind.REFERRAL_FEEDBACK: _referral_feedback,

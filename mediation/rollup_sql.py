@@ -104,13 +104,13 @@ def rollup_select_sql() -> tuple[str, dict]:
         _fact_select(
             _case_month("concluded_at"),
             concluded_values,
-            f"FROM {case} c LEFT JOIN {agreement} a ON a.case_id = c.id "
+            f"FROM {case} c LEFT JOIN {agreement} a ON a.id = c.agreement_id "
             "WHERE c.concluded_at IS NOT NULL",
         ),
         _fact_select(
             "(date_trunc('month', a.judicial_applied_on::timestamp))::date",
             {"judicial_confirmations": "1"},
-            f"FROM {agreement} a JOIN {case} c ON c.id = a.case_id "
+            f"FROM {agreement} a JOIN {case} c ON c.agreement_id = a.id "
             "WHERE a.judicial_applied_on IS NOT NULL AND a.judicial_result = 'confirmed'",
         ),
     ]

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from committees.models import Committee
-from mediation import choices
+from mediation import agreement_rules, choices
 from mediation.calendar import add_working_days
 from mediation.models import Case, FollowUp, ScreeningReport
 from mediation.rules import rule
@@ -134,25 +134,44 @@ def followups_sync_case(*, case: Case) -> None:
     else:
         _cancel(case, Kind.DEADLINE_WARNING, Kind.OVERDUE)
 
-    if status == choices.Status.SUCCEEDED:
+    # Each re-mediation starts the agreement's follow-ups afresh (steps 100, 200, …), so
+    # the done rows of a superseded version do not stand in for the new version's.
+    base = 100 * case.remediation_count
+    if status == choices.Status.SUCCEEDED and case.agreement_id:
         agreement = case.agreement
-        if agreement.performance_deadline:
-            check_day = agreement.performance_deadline + timedelta(days=1)
-        else:
-            check_day = agreement.effective_on + timedelta(
-                days=rule("PERFORMANCE_CHECK_DAYS")
+        # Everything hangs on the day the agreement took effect (derived from its
+        # signatures, 人民调解法 art 29/30): nothing is scheduled before it is in force.
+        if agreement.effective_on is not None:
+            if agreement.performance_deadline:
+                check_day = max(agreement.performance_deadline, agreement.effective_on)
+                check_day += timedelta(days=1)
+            else:
+                check_day = agreement.effective_on + timedelta(days=rule("PERFORMANCE_CHECK_DAYS"))
+            _ensure(case, Kind.PERFORMANCE_CHECK, at_local(check_day), step=base)
+        if (
+            agreement.effective_on is not None
+            and agreement.intends_judicial_confirmation
+            and not agreement.judicial_applied_on
+        ):
+            window_end = agreement_rules.judicial_window_end(agreement.effective_on)
+            remind = max(
+                window_end - timedelta(days=rule("JUDICIAL_WINDOW_REMINDER_DAYS_BEFORE")),
+                agreement.effective_on,
             )
-        _ensure(case, Kind.PERFORMANCE_CHECK, at_local(check_day))
-        if agreement.intends_judicial_confirmation and not agreement.judicial_applied_on:
-            _ensure(
-                case,
-                Kind.JUDICIAL_WINDOW,
-                at_local(
-                    agreement.effective_on + timedelta(days=rule("JUDICIAL_WINDOW_REMINDER_DAY"))
-                ),
-            )
+            _ensure(case, Kind.JUDICIAL_WINDOW, at_local(remind), step=base)
         elif agreement.judicial_applied_on:
             _cancel(case, Kind.JUDICIAL_WINDOW)
+        decision_due = agreement_rules.judicial_decision_due(agreement)
+        if decision_due is not None:
+            # The court's time to decide passed without a result: chase it the next day.
+            _ensure(
+                case,
+                Kind.JUDICIAL_PENDING,
+                at_local(decision_due + timedelta(days=1)),
+                step=base,
+            )
+        else:
+            _cancel(case, Kind.JUDICIAL_PENDING)
 
     if status in (choices.Status.SUCCEEDED, choices.Status.FAILED) and case.concluded_at:
         concluded_day = timezone.localdate(case.concluded_at)
@@ -160,15 +179,24 @@ def followups_sync_case(*, case: Case) -> None:
             case,
             Kind.SATISFACTION,
             at_local(concluded_day + timedelta(days=rule("SATISFACTION_AFTER_DAYS"))),
+            step=base,
         )
 
-    if status in (
+    # A case mediated again (after a remediation) drops its old agreement's follow-ups.
+    remediating = status == choices.Status.MEDIATING and case.remediation_count
+    if remediating or status in (
         choices.Status.REGISTERED,
         choices.Status.REFERRED,
         choices.Status.DECLINED,
         choices.Status.WITHDRAWN,
     ):
-        _cancel(case, Kind.PERFORMANCE_CHECK, Kind.JUDICIAL_WINDOW, Kind.SATISFACTION)
+        _cancel(
+            case,
+            Kind.PERFORMANCE_CHECK,
+            Kind.JUDICIAL_WINDOW,
+            Kind.JUDICIAL_PENDING,
+            Kind.SATISFACTION,
+        )
 
 
 def overdue_repeat(row: FollowUp) -> None:

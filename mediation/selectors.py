@@ -78,6 +78,7 @@ def case_detail(user):
             "transfers__case",
             "referrals__mechanism",
             "follow_ups",
+            "agreements__signatures",
         )
     )
 
@@ -100,6 +101,8 @@ NEW_CASE_EMPTY_RELATIONS = (
     "recused_mediators",
     "transfers",
     "referrals",
+    "follow_ups",
+    "agreements",
 )
 
 

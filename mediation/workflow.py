@@ -7,6 +7,7 @@ registered ──accept──▶ mediating ──conclude(success)──▶ succ
     ├──decline (or a party's refusal)──▶ declined
     ├──withdraw──▶ withdrawn
     │                      └──refer out──▶ referred ──returned──▶ mediating
+succeeded ──remediate (court refused to confirm, or not performed; parties consent)──▶ mediating
 transfer accepted: registered|mediating ──▶ registered (at the receiving committee)
 ```
 
@@ -15,9 +16,11 @@ same table with `to_status=None`, so "may this happen now?" has one answer. Whil
 transfer is pending the case is frozen: only the transfer's own decision may touch it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from committees.scope import scope_for
+from mediation import agreement_rules
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
 
@@ -43,6 +46,9 @@ class Action:
     # What the action does to the transfer freeze (`Case.transfer_pending`): True freezes
     # the case, False unfreezes it, None leaves it.
     freezes: bool | None = None
+    # Whether the action applies to this case beyond its state (e.g. only an unperformed
+    # agreement offers `performance`); asked by allowed_actions, the service checks again.
+    applies: Callable | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -90,6 +96,28 @@ ACTIONS: dict[str, Action] = {
             "登记司法确认",
             frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
             by=MEMBER,
+        ),
+        Action(
+            "sign_agreement",
+            "记录协议签署",
+            frozenset({Status.SUCCEEDED}),
+            by=MEMBER,
+            applies=lambda case: agreement_rules.awaiting_signatures(case.agreement),
+        ),
+        Action(
+            "performance",
+            "协议履行处置",
+            frozenset({Status.SUCCEEDED, Status.ARCHIVED}),
+            by=MEMBER,
+            applies=lambda case: bool(agreement_rules.performance_actions(case)),
+        ),
+        Action(
+            "remediate",
+            "重新调解",
+            frozenset({Status.SUCCEEDED}),
+            Status.MEDIATING,
+            by=MEMBER,
+            applies=agreement_rules.may_remediate,
         ),
         Action("transfer", "移送其他调委会", OPEN, by=DIRECTOR, freezes=True),
         # 规定 art 30: recorded before mediation, or afterwards for the file (卷宗) until it
@@ -163,5 +191,7 @@ def allowed_actions(case, *, actor) -> list[str]:
     return [
         name
         for name, action in ACTIONS.items()
-        if action.by in roles and case.status in action.from_statuses
+        if action.by in roles
+        and case.status in action.from_statuses
+        and (action.applies is None or action.applies(case))
     ]

@@ -8,6 +8,7 @@ written by hand, since the services stamp the present).
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -139,7 +140,7 @@ def complete_file(actor, case: Case) -> Case:
         services.case_record_session(
             actor=actor, case=case, held_at=timezone.now(), summary="双方陈述，达成一致意见"
         )
-    agreement = Agreement.objects.filter(case=case).first()
+    agreement = case.agreement  # the version in force
     if (
         agreement is not None
         and agreement.form == "written"
@@ -245,14 +246,48 @@ def world_accept(w: World, case: Case | None = None) -> Case:
     )
 
 
-def world_succeed(w: World, case: Case | None = None, **agreement) -> Case:
+def world_succeed(
+    w: World, case: Case | None = None, *, effective_on: date | None = None, **agreement
+) -> Case:
+    """Conclude with a written agreement (unsigned, not yet in force). With `effective_on`,
+    everything happens on that day (the clock travels there): accepted, concluded, and a
+    written agreement signed by every party, the mediator and the committee's seal, so it
+    takes effect that day (人民调解法 art 29)."""
     agreement = {"form": "written", "terms": "楼上住户赔偿维修费2000元。", **agreement}
+    if effective_on is not None:
+        with time_machine.travel(at(effective_on), tick=False):
+            case = world_succeed(w, case, **agreement)
+            if agreement["form"] == "written":
+                case = sign_all(w.mediator, case)
+        return fresh(case)
     return services.case_conclude(
         actor=w.mediator,
         case=fresh(case or world_accept(w)),
         outcome="success",
         agreement=agreement,
     )
+
+
+def sign_all(actor, case: Case, when: datetime | None = None) -> Case:
+    """Every party signs the current written agreement, then its first mediator, then the
+    committee seals it (all at `when`, default now): it takes effect that day."""
+    case = fresh(case)
+    when = when or timezone.now()
+    for party in case.parties.all():
+        services.agreement_sign(
+            actor=actor, case=fresh(case), signer_party=party.id, method="handwritten", at=when
+        )
+    services.agreement_sign(
+        actor=actor,
+        case=fresh(case),
+        signer_mediator=case.mediators.order_by("id").first().id,
+        method="handwritten",
+        at=when,
+    )
+    services.agreement_sign(
+        actor=actor, case=fresh(case), signer_committee=True, method="seal", at=when
+    )
+    return fresh(case)
 
 
 def routing_snapshot(case) -> dict:

@@ -25,8 +25,16 @@ from django.utils import timezone
 
 from committees.models import Mediator
 from mediation.followups import followups_scan
-from mediation.models import FollowUp, OutboundMessage, Party, PersonalDataAccess, RatingLink
+from mediation.models import (
+    Case,
+    FollowUp,
+    OutboundMessage,
+    Party,
+    PersonalDataAccess,
+    RatingLink,
+)
 from mediation.validators import ID_CHECK_CHARS, ID_WEIGHTS
+from tests.builders import sign_all
 from tests.conftest import ATTACHMENTS_DIR
 from tests.factories import institution
 
@@ -265,6 +273,9 @@ def test_a_whole_workload_leaves_no_personal_data_in_clear(
             format="json",
         )
     )
+    # signed by the parties, B's mediator and B's seal: in force, its performance visit
+    # scheduled (人民调解法 art 29)
+    sign_all(outsider, Case.objects.get(pk=moving["id"]))
     # the referred-in case fails; the third case is referred out to a department
     ok(
         mediator.post(

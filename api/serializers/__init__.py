@@ -4,6 +4,16 @@ One module per resource; every name is re-exported here, so `from api.serializer
 and `serializers.X` keep working.
 """
 
+from api.serializers.agreements import (
+    AgreementSerializer,
+    CurrentAgreementSerializer,
+    DocumentWaivedSerializer,
+    JudicialConfirmationSerializer,
+    PerformanceSerializer,
+    RemediateSerializer,
+    SignatureInputSerializer,
+    SignatureSerializer,
+)
 from api.serializers.auth import (
     USER_ROLE_CHOICES,
     MeSerializer,
@@ -20,7 +30,6 @@ from api.serializers.case_input import (
     ConcludeSerializer,
     DeclineSerializer,
     ExtendSerializer,
-    JudicialConfirmationSerializer,
     PreventedSerializer,
     ReasonSerializer,
 )
@@ -30,7 +39,6 @@ from api.serializers.case_rules import (
     SessionHeldSerializer,
 )
 from api.serializers.cases import (
-    AgreementSerializer,
     BuiltOnceFields,
     CaseEventSerializer,
     CaseListSerializer,
@@ -106,6 +114,12 @@ __all__ = [
     "CaseFieldsSerializer",
     "CaseListSerializer",
     "CaseSerializer",
+    "CurrentAgreementSerializer",
+    "DocumentWaivedSerializer",
+    "PerformanceSerializer",
+    "RemediateSerializer",
+    "SignatureInputSerializer",
+    "SignatureSerializer",
     "CaseSummarySerializer",
     "CaseUpdateSerializer",
     "CommitteeSerializer",

@@ -4,6 +4,7 @@ workflow's transitions."""
 from rest_framework import serializers
 
 from api import fields
+from api.serializers.agreements import DocumentWaivedSerializer
 from api.serializers.common import AMOUNT, MAX_ID
 from api.serializers.parties import PartyInputSerializer, ResponsibleLeaderSerializer
 from committees.models import Committee
@@ -83,8 +84,13 @@ class AgreementInputSerializer(serializers.Serializer):
     terms = serializers.CharField(max_length=20000)
     amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
     performance_deadline = fields.DateField(required=False, allow_null=True)
-    effective_on = fields.DateField(required=False, allow_null=True)
     intends_judicial_confirmation = serializers.BooleanField(default=False)
+    document_waived = DocumentWaivedSerializer(
+        required=False,
+        help_text="An oral agreement with an amount or a later performance deadline: who "
+        "chose not to have a document, when, in their words (else 400 "
+        "`written_agreement_required`). `effective_on` is derived, not sent.",
+    )
 
 
 class PreventedSerializer(serializers.Serializer):
@@ -104,10 +110,3 @@ class ConcludeSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-
-
-class JudicialConfirmationSerializer(serializers.Serializer):
-    applied_on = fields.DateField()
-    court = serializers.CharField(max_length=100)
-    result = fields.ChoiceField(choices=choices.JudicialResult.choices)
-    ruling_number = serializers.CharField(max_length=100, required=False, allow_blank=True)

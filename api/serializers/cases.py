@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import fields
+from api.serializers.agreements import AgreementSerializer, CurrentAgreementSerializer
 from api.serializers.followups import FollowUpSerializer
 from api.serializers.parties import (
     PartySerializer,
@@ -15,7 +16,7 @@ from api.serializers.parties import (
 )
 from api.serializers.routing import TransferSerializer
 from mediation import selectors, workflow
-from mediation.models import Agreement, Case, CaseEvent, MediationSession, PersonalDataAccess
+from mediation.models import Case, CaseEvent, MediationSession, PersonalDataAccess
 from mediation.validators import mask_phone
 
 
@@ -38,35 +39,6 @@ class SessionSerializer(serializers.ModelSerializer):
         # A planned session (held_at later than now) has no summary yet; a held one needs it
         # (the service answers `summary_required`).
         extra_kwargs = {"summary": {"required": False}}
-
-
-class AgreementSerializer(serializers.ModelSerializer):
-    judicial_confirmation = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Agreement
-        fields = [
-            "number",
-            "form",
-            "terms",
-            "amount",
-            "performance_deadline",
-            "effective_on",
-            "intends_judicial_confirmation",
-            "performance",
-            "judicial_confirmation",
-        ]
-
-    @extend_schema_field(serializers.DictField(allow_null=True))
-    def get_judicial_confirmation(self, agreement) -> dict | None:
-        if not agreement.judicial_applied_on:
-            return None
-        return {
-            "applied_on": agreement.judicial_applied_on,
-            "court": agreement.judicial_court,
-            "result": agreement.judicial_result,
-            "ruling_number": agreement.judicial_ruling_number,
-        }
 
 
 def _leader(case, unmasked: bool) -> dict | None:
@@ -154,6 +126,9 @@ class CaseSerializer(CaseListSerializer):
     recused_mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     sessions = serializers.SerializerMethodField()
     agreement = serializers.SerializerMethodField()
+    agreements = serializers.SerializerMethodField(
+        help_text="Every version of the agreement, oldest first (a re-mediation keeps the old)."
+    )
     transfers = TransferSerializer(many=True, read_only=True)
     referrals = serializers.SerializerMethodField()
     follow_ups = FollowUpSerializer(many=True, read_only=True)
@@ -192,7 +167,10 @@ class CaseSerializer(CaseListSerializer):
             "mediators",
             "recused_mediators",
             "sessions",
+            "extension_count",
+            "remediation_count",
             "agreement",
+            "agreements",
             "transfers",
             "referrals",
             "follow_ups",
@@ -209,10 +187,20 @@ class CaseSerializer(CaseListSerializer):
         sessions = selectors.case_sessions(self.context["request"].user, case)
         return SessionSerializer(sessions, many=True).data
 
-    @extend_schema_field(AgreementSerializer(allow_null=True))
+    def _versions(self, case) -> list:
+        # The prefetched versions (with their signatures); the current one is among them.
+        return sorted(case.agreements.all(), key=lambda a: a.version)
+
+    @extend_schema_field(CurrentAgreementSerializer(allow_null=True))
     def get_agreement(self, case) -> dict | None:
-        agreement = getattr(case, "agreement", None)
-        return AgreementSerializer(agreement).data if agreement else None
+        if not case.agreement_id:
+            return None
+        current = next((a for a in self._versions(case) if a.id == case.agreement_id), None)
+        return CurrentAgreementSerializer(current, context={"case": case}).data
+
+    @extend_schema_field(AgreementSerializer(many=True))
+    def get_agreements(self, case) -> list[dict]:
+        return AgreementSerializer(self._versions(case), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_referrals(self, case) -> list[dict]:

@@ -10,6 +10,7 @@ from api import filters, serializers
 from api.idempotency import idempotent
 from api.pagination import CaseCursorPagination, CursorPagination
 from api.schema import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED
+from api.views.agreements import AgreementActions
 from api.views.case_rules import CaseRulesActions
 from committees.scope import scope_for
 from mediation import audit, routing, selectors, services
@@ -22,7 +23,11 @@ def _scope(request):
 
 
 class CaseViewSet(
-    CaseRulesActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    CaseRulesActions,
+    AgreementActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Cases in the caller's scope (Case.objects.visible_to); out of scope is 404.
 
@@ -113,6 +118,7 @@ class CaseViewSet(
         `invalid_id_number`, `invalid_phone`, `invalid_choice`, `invalid_source`,
         `committee_inactive`, `negative_amount`, `invalid_idempotency_key`, field errors;
         403 `permission_denied`; 422 `idempotency_key_reused`."""
+
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
             case = services.case_register(actor=request.user, via=request.path, **data)
@@ -225,8 +231,9 @@ class CaseViewSet(
     @extend_schema(request=serializers.ExtendSerializer, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        """Extend the mediation deadline (`due_on`) once, by at most 30 days, with the
-        parties' consent.
+        """Extend the mediation deadline (`due_on`) with the parties' consent (recorded):
+        at most TIAOJIE_EXTENSION_MAX_COUNT times (default once), each by at most
+        TIAOJIE_EXTENSION_MAX_DAYS (default 30).
 
         Who: a mediator of the holding committee. Errors: 400 `parties_consent_required`,
         `reason_required`, `extension_too_long`; 403 `permission_denied`; 404 `not_found`;
@@ -238,6 +245,10 @@ class CaseViewSet(
     def conclude(self, request, pk=None):
         """Conclude a case being mediated: `success` with the agreement → `succeeded`, or
         `failure` with the guidance given to the parties → `failed`.
+
+        An oral agreement with an amount or a later performance deadline needs
+        `document_waived`; a written one takes effect when its signatures are recorded
+        (`effective_on` is derived); `guidance: "none"` is refused (人民调解法 art 26).
 
         Who: a mediator of the holding committee. Errors: 400 `agreement_required`,
         `terms_required`, `written_agreement_required`, `invalid_deadline`,
@@ -265,21 +276,6 @@ class CaseViewSet(
         `not_found`; 409 `invalid_transition` (`follow_ups` or `referrals` list what is
         still open), `conflict`."""
         return self._transition(services.case_archive)
-
-    @extend_schema(
-        request=serializers.JudicialConfirmationSerializer, responses=serializers.CaseSerializer
-    )
-    @action(detail=True, methods=["post"], url_path="judicial-confirmation")
-    def judicial_confirmation(self, request, pk=None):
-        """Record the parties' application for judicial confirmation (司法确认) of a
-        succeeded case's agreement, and the court's result.
-
-        Who: a mediator of the holding committee. Errors: 400 `court_required`,
-        `invalid_choice`, `written_agreement_required`, `outside_judicial_window`; 403
-        `permission_denied`; 404 `not_found`; 409 `invalid_transition`, `conflict`."""
-        return self._transition(
-            services.case_record_judicial_confirmation, serializers.JudicialConfirmationSerializer
-        )
 
     @extend_schema(
         request=serializers.TransferRequestSerializer,

@@ -7,6 +7,7 @@ One module per aggregate; every model is re-exported here, so `from mediation.mo
 import X` stays the one way to name them.
 """
 
+from mediation.models.agreements import AgreementSignature
 from mediation.models.audit import PersonalDataAccess, PersonalDataAccessQuerySet
 from mediation.models.cases import (
     Agreement,
@@ -43,6 +44,7 @@ from mediation.models.submissions import StatisticsSubmission
 
 __all__ = [
     "Agreement",
+    "AgreementSignature",
     "Attachment",
     "AttachmentQuerySet",
     "Case",

@@ -111,6 +111,7 @@ class Case(models.Model):
     # this day (ACCEPTANCE_WORKING_DAYS working days after it was received; local practice).
     accept_by = models.DateField("受理答复期限", null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField("延长天数", default=0)
+    extension_count = models.PositiveSmallIntegerField("延长次数", default=0)
     extension_reason = models.TextField("延长理由", blank=True)
     concluded_at = models.DateTimeField("结案时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
@@ -145,6 +146,19 @@ class Case(models.Model):
     file_year = models.PositiveSmallIntegerField("卷号年度", null=True, blank=True)
     file_sequence = models.PositiveIntegerField("卷号序号", null=True, blank=True)
     retain_until = models.DateField("保管期限至", null=True, blank=True)
+
+    # The agreement in force (the latest version; mediation/services/agreements.py). Older
+    # versions, kept after a re-mediation, are `agreements`; `case.agreement` is the current
+    # one for every reader, None while there is none.
+    agreement = models.OneToOneField(
+        "Agreement",
+        verbose_name="现行调解协议",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    remediation_count = models.PositiveSmallIntegerField("重新调解次数", default=0)
 
     mediators = models.ManyToManyField(
         Mediator, verbose_name="承办调解员", blank=True, related_name="cases"
@@ -339,14 +353,19 @@ class MediationSession(models.Model):
 
 
 class Agreement(models.Model):
-    """The agreement of a succeeded case (one per case), numbered like the case.
+    """One version of the agreement of a case, numbered like the case.
 
-    A written agreement takes effect when signed and sealed, an oral one when reached;
-    judicial confirmation may be applied for within 30 days of `effective_on`, and only
-    for a written agreement.
+    A case has at most one agreement in force (`Case.agreement`); a re-mediation after the
+    court refused to confirm one (or after non-performance) keeps the old version and the
+    next conclusion adds version n + 1. `effective_on` is derived, never sent: a written
+    agreement takes effect on the day the last of the parties, a mediator and the committee's
+    seal signed it (人民调解法 art 29), an oral one on the day it is reached (art 30); it is
+    null until then. Judicial confirmation may be applied for within the window after
+    `effective_on` (art 33), and only for a written agreement.
     """
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="agreement")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField("版本", default=1)
     number = models.CharField("协议编号", max_length=64)
     form = models.CharField("协议形式", max_length=16, choices=choices.AgreementForm.choices)
     terms = models.TextField("协议内容")
@@ -354,7 +373,12 @@ class Agreement(models.Model):
         "协议金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
     )
     performance_deadline = models.DateField("履行期限", null=True, blank=True)
-    effective_on = models.DateField("生效日期")
+    effective_on = models.DateField("生效日期", null=True, blank=True)
+    # An oral agreement with money or a later performance: the parties' recorded choice not
+    # to have a document (art 28; 规定 art 34): who, when, in their words.
+    document_waived_by = models.CharField("放弃书面协议的当事人", max_length=200, blank=True)
+    document_waived_at = models.DateTimeField("放弃书面协议时间", null=True, blank=True)
+    document_waived_statement = models.TextField("当事人意思表示", blank=True)
     intends_judicial_confirmation = models.BooleanField("拟申请司法确认", default=False)
     performance = models.CharField(
         "履行情况", max_length=16, choices=choices.Performance.choices, blank=True
@@ -365,15 +389,24 @@ class Agreement(models.Model):
         "司法确认结果", max_length=16, choices=choices.JudicialResult.choices, blank=True
     )
     judicial_ruling_number = models.CharField("裁定书文号", max_length=100, blank=True)
+    judicial_joint = models.BooleanField("双方共同申请", default=False)
+    judicial_consenting_parties = models.JSONField("同意申请的当事人", default=list, blank=True)
+    judicial_court_extended = models.BooleanField("法院延长审查期限", default=False)
+    judicial_decided_on = models.DateField("法院决定日期", null=True, blank=True)
+    lawsuit_recorded_on = models.DateField("就协议起诉登记日期", null=True, blank=True)
+    enforcement_applied_on = models.DateField("申请强制执行日期", null=True, blank=True)
+    superseded_at = models.DateTimeField("被新版本取代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "调解协议"
         verbose_name_plural = "调解协议"
+        ordering = ["case_id", "version"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="agreement_amount_not_negative",
             ),
+            models.UniqueConstraint(fields=["case", "version"], name="agreement_version_unique"),
         ]
         indexes = [
             models.Index(
@@ -384,7 +417,7 @@ class Agreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return self.number if self.version == 1 else f"{self.number}（第{self.version}版）"
 
 
 class CaseEvent(models.Model):

@@ -33,6 +33,7 @@ class FollowUp(models.Model):
         PERFORMANCE_CHECK = "performance_check", "履行回访"
         SATISFACTION = "satisfaction", "好差评"
         JUDICIAL_WINDOW = "judicial_window", "司法确认提醒"
+        JUDICIAL_PENDING = "judicial_pending", "司法确认审查跟进"
         TRANSFER_RESPONSE = "transfer_response", "移送答复期限"
         REFERRAL_FEEDBACK = "referral_feedback", "对接反馈期限"
         SCREENING_REPORT = "screening_report", "矛盾纠纷排查报告"

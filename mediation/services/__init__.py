@@ -11,6 +11,11 @@ The public services are re-exported here: `from mediation import services;
 services.case_register(...)`. No module imports another's private names.
 """
 
+from mediation.services.agreements import (
+    agreement_performance,
+    agreement_remediate,
+    agreement_sign,
+)
 from mediation.services.attachments import (
     attachment_content,
     attachment_remove,
@@ -29,7 +34,6 @@ from mediation.services.cases import (
     case_conclude,
     case_decline,
     case_extend,
-    case_record_judicial_confirmation,
     case_update,
     case_withdraw,
 )
@@ -41,6 +45,7 @@ from mediation.services.historical import (
     cases_import_historical,
 )
 from mediation.services.intake import case_register
+from mediation.services.judicial import case_record_judicial_confirmation, judicial_default_court
 from mediation.services.kernel import case_number_format, rule
 from mediation.services.notifications import notification_mark_read
 from mediation.services.routing import (
@@ -61,6 +66,9 @@ __all__ = [
     "DESCRIPTIVE_FIELDS",
     "IMPORTABLE_STATUSES",
     "PERSONAL_FIELDS",
+    "agreement_performance",
+    "agreement_remediate",
+    "agreement_sign",
     "attachment_content",
     "attachment_remove",
     "attachment_upload",
@@ -83,6 +91,7 @@ __all__ = [
     "cases_import_historical",
     "casefile_missing",
     "followup_complete",
+    "judicial_default_court",
     "notification_mark_read",
     "rating_submit",
     "referral_feedback",

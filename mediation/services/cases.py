@@ -16,7 +16,7 @@ decline, assign and transfer; members record, conclude, withdraw, extend, edit, 
 superusers may act for anyone (corrections through the admin).
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,16 +25,13 @@ from committees.models import Mediator
 from mediation import choices, statistics, workflow
 from mediation.exceptions import InvalidInput, InvalidTransition
 from mediation.models import (
-    Agreement,
     Case,
     FollowUp,
 )
 from mediation.rules import rule
-from mediation.services import casefile, preferences, risk, routing
+from mediation.services import agreements, casefile, preferences, risk, routing
 from mediation.services.checks import (
-    check_amount,
     check_codes,
-    check_past_date,
     check_text,
     clean_leader_phone,
     difficulty,
@@ -48,7 +45,6 @@ from mediation.services.kernel import (
     require_member,
 )
 from mediation.validators import (
-    LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
 )
 
@@ -196,8 +192,9 @@ def case_assign_mediators(
 
 
 def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: bool) -> Case:
-    """Extend the mediation period once, by at most EXTENSION_MAX_DAYS, with the parties'
-    consent (member)."""
+    """Extend the mediation period with the parties' consent (member), recorded in the
+    history: at most EXTENSION_MAX_COUNT times, each by at most EXTENSION_MAX_DAYS (settings;
+    defaults once and 30 days, local practice)."""
     require_member(actor, case.committee_id)
     if not parties_consent:
         raise InvalidInput(
@@ -217,11 +214,15 @@ def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: b
     with transaction.atomic():
         case = lock(case)
         workflow.move(case, "extend")
-        if case.extended_days:
-            raise InvalidTransition("调解期限只能延长一次。", code_detail="already_extended")
+        if case.extension_count >= rule("EXTENSION_MAX_COUNT"):
+            raise InvalidTransition(
+                f"调解期限最多延长{rule('EXTENSION_MAX_COUNT')}次。",
+                code_detail="already_extended",
+            )
         before_due = case.due_on
         case.due_on = case.due_on + timedelta(days=days)
-        case.extended_days = days
+        case.extended_days += days
+        case.extension_count += 1
         case.extension_reason = reason.strip()
         case.save()
         case_event_record(
@@ -232,6 +233,8 @@ def case_extend(*, actor, case: Case, days: int, reason: str, parties_consent: b
             data={
                 "days": days,
                 "reason": case.extension_reason,
+                "parties_consent": True,
+                "extension": case.extension_count,
                 "due_on_before": str(before_due),
                 "due_on": str(case.due_on),
             },
@@ -270,45 +273,16 @@ def case_conclude(
     prevented_fields = _clean_prevented(prevented)
     check_text((reason or "").strip(), SHORT_TEXT_MAX, field="reason", label="结案说明")
     if outcome == choices.Outcome.SUCCESS:
-        if not agreement:
-            raise InvalidInput(
-                "调解成功须记录调解协议。", code="agreement_required", field="agreement"
-            )
-        if agreement.get("form") not in choices.AgreementForm.values:
-            raise InvalidInput(
-                "协议形式应为书面或口头。", code="invalid_choice", field="agreement.form"
-            )
-        if not (agreement.get("terms") or "").strip():
-            raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
-        check_text(
-            agreement["terms"].strip(), LONG_TEXT_MAX, field="agreement.terms", label="协议内容"
-        )
-        check_amount(agreement.get("amount"), field="agreement.amount")
-        check_past_date(
-            agreement.get("effective_on"), field="agreement.effective_on", label="协议生效日期"
-        )
-        if (
-            agreement.get("intends_judicial_confirmation")
-            and agreement["form"] != choices.AgreementForm.WRITTEN
-        ):
-            raise InvalidInput(
-                "只有书面调解协议可以申请司法确认。",
-                code="written_agreement_required",
-                field="agreement.intends_judicial_confirmation",
-            )
-        effective_on = agreement.get("effective_on") or timezone.localdate()
-        deadline = agreement.get("performance_deadline")
-        if deadline and deadline < effective_on:
-            raise InvalidInput(
-                "履行期限不能早于协议生效日期。",
-                code="invalid_deadline",
-                field="agreement.performance_deadline",
-            )
+        cleaned = agreements.agreement_clean(agreement)
         action = "conclude_success"
     elif outcome == choices.Outcome.FAILURE:
-        if guidance not in choices.Guidance.values:
+        # 人民调解法 art 26: the parties must be told their other routes; `none` is kept
+        # only on rows concluded before this rule.
+        if guidance not in choices.Guidance.values or guidance == choices.Guidance.NONE:
             raise InvalidInput(
-                "调解不成须告知当事人其他途径。", code="guidance_required", field="guidance"
+                "调解不成须告知当事人通过仲裁、行政、司法等途径维护权利（人民调解法第二十六条）。",
+                code="guidance_required",
+                field="guidance",
             )
         action = "conclude_failure"
     else:
@@ -329,18 +303,13 @@ def case_conclude(
         case.save()
         data = {"outcome": outcome, "prevented": jsonable(prevented_fields)}
         if outcome == choices.Outcome.SUCCESS:
-            record = Agreement.objects.create(
-                case=case,
-                number=case.number,
-                form=agreement["form"],
-                terms=agreement["terms"].strip(),
-                amount=agreement.get("amount"),
-                performance_deadline=agreement.get("performance_deadline"),
-                effective_on=effective_on,
-                intends_judicial_confirmation=bool(agreement.get("intends_judicial_confirmation")),
-            )
+            record = agreements.agreement_create(case=case, cleaned=cleaned)
+            case.save(update_fields=["agreement"])
             data["agreement"] = {
+                "id": record.id,
+                "version": record.version,
                 "form": record.form,
+                "document_waived": bool(record.document_waived_by),
                 "amount": str(record.amount) if record.amount is not None else None,
             }
         else:
@@ -424,58 +393,6 @@ def case_archive(*, actor, case: Case) -> Case:
             data={"file_number": case.file_number, "retain_until": str(case.retain_until)},
         )
     return case
-
-
-def case_record_judicial_confirmation(
-    *, actor, case: Case, applied_on: date, court: str, result: str, ruling_number: str = ""
-) -> Agreement:
-    """Record the parties' application for judicial confirmation and its result (member).
-    Only a written agreement, applied for within the window after it took effect."""
-    require_member(actor, case.committee_id)
-    if result not in choices.JudicialResult.values:
-        raise InvalidInput("司法确认结果无效。", code="invalid_choice", field="result")
-    if not (court or "").strip():
-        raise InvalidInput("请填写受理法院。", code="court_required", field="court")
-    check_text(court.strip(), 100, field="court", label="受理法院")
-    check_text((ruling_number or "").strip(), 100, field="ruling_number", label="裁定书文号")
-    check_past_date(applied_on, field="applied_on", label="司法确认申请日期")
-    with transaction.atomic():
-        case = lock(case)
-        workflow.move(case, "judicial_confirmation")
-        agreement = Agreement.objects.select_for_update().get(case=case)
-        if agreement.form != choices.AgreementForm.WRITTEN:
-            raise InvalidInput(
-                "只有书面调解协议可以申请司法确认。",
-                code="written_agreement_required",
-                field="result",
-            )
-        window_end = agreement.effective_on + timedelta(days=rule("JUDICIAL_CONFIRMATION_DAYS"))
-        if not agreement.effective_on <= applied_on <= window_end:
-            raise InvalidInput(
-                f"司法确认应在协议生效之日起{rule('JUDICIAL_CONFIRMATION_DAYS')}日内申请"
-                f"（{agreement.effective_on}至{window_end}）。",
-                code="outside_judicial_window",
-                field="applied_on",
-            )
-        agreement.judicial_applied_on = applied_on
-        agreement.judicial_court = court.strip()
-        agreement.judicial_result = result
-        agreement.judicial_ruling_number = (ruling_number or "").strip()
-        agreement.save()
-        case_event_record(
-            case=case,
-            kind="judicial_confirmation",
-            actor=actor,
-            from_status=case.status,
-            data={
-                "applied_on": str(applied_on),
-                "court": agreement.judicial_court,
-                "result": result,
-                "ruling_number": agreement.judicial_ruling_number,
-            },
-        )
-        after_change(case)
-    return agreement
 
 
 def case_update(*, actor, case: Case, **changes) -> Case:

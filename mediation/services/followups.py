@@ -4,7 +4,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from mediation import alerts, choices, schedule
+from mediation import agreement_rules, alerts, choices, schedule
 from mediation.events import case_event_record
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotFound
 from mediation.models import Agreement, Case, FollowUp, RatingLink
@@ -34,7 +34,9 @@ def followup_complete(
     """A person records the outcome of a follow-up that asks for one (履行回访, 差评复核).
 
     A performance check with `none` or `partial` schedules a second check in 15 days and
-    reminds the mediator that judicial confirmation or litigation remains open. A performance
+    records the routes still open for this agreement (mediation.agreement_rules: urge,
+    re-mediation, a lawsuit, enforcement of a confirmed one, judicial confirmation only
+    while its window is open), never a route that does not apply. A performance
     check may record the rating (1-5) the party gave during the visit, kept on its result;
     a bad-rating review takes none (the party's own rating came through the rating link)."""
     require_member(actor, followup.committee_id, "只有本调委会的调解员可以完成此事项。")
@@ -68,12 +70,13 @@ def followup_complete(
         if rating is not None:
             row.result["rating"] = rating
         if row.kind == Kind.PERFORMANCE_CHECK:
-            Agreement.objects.filter(case_id=row.case_id).update(performance=performed)
+            if case is not None and case.agreement_id:
+                Agreement.objects.filter(pk=case.agreement_id).update(performance=performed)
+                case.agreement.performance = performed
             if performed in (choices.Performance.NONE, choices.Performance.PARTIAL):
-                row.result["advice"] = (
-                    "协议未完全履行：当事人可以就调解协议共同向人民法院申请司法确认，"
-                    "或者就协议的履行、内容向人民法院提起诉讼。"
-                )
+                if case is not None and case.agreement_id:
+                    row.result["options"] = agreement_rules.performance_actions(case)
+                    row.result["advice"] = agreement_rules.advice(case)
                 schedule.performance_check_again(row)
         row.save()
         if case is not None:

@@ -274,6 +274,10 @@ def cases_import_historical(
             )
         Party.objects.bulk_create(parties)
         Agreement.objects.bulk_create(agreements)
+        # Each imported agreement is its case's first and current version.
+        for agreement in agreements:
+            agreement.case.agreement = agreement
+        Case.objects.bulk_update([a.case for a in agreements], ["agreement"])
         CaseEvent.objects.bulk_create(events)
         marked: set = set()
         for case in cases:

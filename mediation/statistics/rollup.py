@@ -34,15 +34,16 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = 
     for moment in (case.received_at, case.accepted_at, case.concluded_at):
         if moment:
             months.add(first_of_month(timezone.localdate(moment)))
+    # Every version's application month: a re-mediation moves the figure off the old one.
     applied = (
-        None  # a case just registered has no agreement
+        ()  # a case just registered has no agreement
         if new
-        else Agreement.objects.filter(case_id=case.pk)
+        else Agreement.objects.filter(case_id=case.pk, judicial_applied_on__isnull=False)
         .values_list("judicial_applied_on", flat=True)
-        .first()
+        .distinct()
     )
-    if applied:
-        months.add(first_of_month(applied))
+    for day in applied:
+        months.add(first_of_month(day))
     committees = {case.committee_id, also_committee_id} - {None}
     table = StatDirty._meta.db_table
     with connection.cursor() as cursor:

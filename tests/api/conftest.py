@@ -15,6 +15,7 @@ from mediation import audit, ledger, notify, routing, services
 from mediation.followups import previous_period
 from mediation.models import (
     Agreement,
+    AgreementSignature,
     Attachment,
     Case,
     CaseEvent,
@@ -169,17 +170,22 @@ def case_in_state(world: World, state: str) -> Case:
     if state == "mediating":
         return case
     if state == "succeeded":
-        return services.case_conclude(
-            actor=world.mediator_a,
-            case=case,
-            outcome="success",
-            agreement={
-                "form": "written",
-                "terms": "李某于十日内赔偿张某维修费8000元。",
-                "amount": "8000.00",
-                "performance_deadline": today() + timedelta(days=10),
-                "intends_judicial_confirmation": True,
-            },
+        # A written agreement in force: signed by the parties, the mediator and the
+        # committee's seal (人民调解法 art 29).
+        return builders.sign_all(
+            world.mediator_a,
+            services.case_conclude(
+                actor=world.mediator_a,
+                case=case,
+                outcome="success",
+                agreement={
+                    "form": "written",
+                    "terms": "李某于十日内赔偿张某维修费8000元。",
+                    "amount": "8000.00",
+                    "performance_deadline": today() + timedelta(days=10),
+                    "intends_judicial_confirmation": True,
+                },
+            ),
         )
     if state == "withdrawn":
         # With a complete 卷宗, so that it can be archived.
@@ -290,6 +296,36 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         outcome="success",
         agreement={"form": "written", "terms": "分两期付清", "amount": "5000.00"},
     )
+    concluded = builders.sign_all(mediator_a, concluded)
+    # Two more written agreements of A: one still unsigned (signatures), one the court
+    # refused to confirm and that is not performed (remediate, performance).
+    unsigned = services.case_conclude(
+        actor=mediator_a,
+        case=_fresh(accepted(_referral_in(court_liaison, committee_a, "合伙纠纷"))),
+        outcome="success",
+        agreement={"form": "written", "terms": "退还出资", "amount": "3000.00"},
+    )
+    rejected = builders.sign_all(
+        mediator_a,
+        services.case_conclude(
+            actor=mediator_a,
+            case=_fresh(accepted(_referral_in(court_liaison, committee_a, "劳务纠纷"))),
+            outcome="success",
+            agreement={"form": "written", "terms": "支付劳务费", "amount": "2000.00"},
+        ),
+    )
+    services.case_record_judicial_confirmation(
+        actor=mediator_a,
+        case=_fresh(rejected),
+        applied_on=timezone.localdate(),
+        result="rejected",
+        joint=True,
+    )
+    services.followup_complete(
+        actor=mediator_a,
+        followup=FollowUp.objects.get(case=rejected, kind=FollowUp.Kind.PERFORMANCE_CHECK),
+        performed="none",
+    )
     # Sent in by the court and withdrawn: nothing left to follow up (archive).
     withdrawn = services.case_withdraw(
         actor=mediator_a,
@@ -383,6 +419,8 @@ def build_world(*, committee_a, committee_b, users: dict) -> AuthorizationWorld:
         "case": case.pk,
         "registered": registered.pk,
         "concluded": concluded.pk,
+        "unsigned": unsigned.pk,
+        "rejected": rejected.pk,
         "withdrawn": withdrawn.pk,
         "transfer": transfer.pk,
         "transferring": transferring.pk,
@@ -417,6 +455,7 @@ def fingerprint() -> dict:
         ScreeningReport,
         MediationSession,
         Agreement,
+        AgreementSignature,
         RatingLink,
         PersonalDataAccess,
         StatisticsSubmission,

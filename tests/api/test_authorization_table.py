@@ -223,7 +223,24 @@ def body_reason(w):
 
 
 def body_judicial(w):
-    return {"applied_on": str(timezone.localdate()), "court": "金凤区人民法院", "result": "pending"}
+    return {
+        "applied_on": str(timezone.localdate()),
+        "court": "金凤区人民法院",
+        "result": "pending",
+        "joint": True,
+    }
+
+
+def body_signature(w):
+    return {"signer_committee": True, "method": "seal", "at": timezone.now().isoformat()}
+
+
+def body_remediate(w):
+    return {"reason": "法院不予确认，双方同意重新调解", "parties_consent": True}
+
+
+def body_performance(w):
+    return {"action": "urge", "note": "电话督促履行"}
 
 
 def body_rights_notified(w):
@@ -367,6 +384,12 @@ TABLE: dict[tuple[str, str], Rule] = {
         Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "withdrawn"),
     ("POST", "cases/{pk}/judicial-confirmation/"):
         Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "concluded", body_judicial),
+    ("POST", "cases/{pk}/agreement/signatures/"):
+        Rule((401, 404, 201, 201, 404, 403, 403, 404, 403), "unsigned", body_signature),
+    ("POST", "cases/{pk}/remediate/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "rejected", body_remediate),
+    ("POST", "cases/{pk}/performance/"):
+        Rule((401, 404, 200, 200, 404, 403, 403, 404, 403), "rejected", body_performance),
     ("POST", "cases/{pk}/transfer/"):
         Rule((401, 404, 403, 201, 404, 403, 403, 404, 403), "case", body_transfer),
     ("POST", "cases/{pk}/refer/"):

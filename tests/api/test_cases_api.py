@@ -213,6 +213,7 @@ ENDPOINTS = [
             "court": "银川市金凤区人民法院",
             "result": "confirmed",
             "ruling_number": "(2026)宁0106民特1号",
+            "joint": True,
         },
         event="judicial_confirmation",
         changes=lambda w, before: {"judicial_result": "confirmed"},

@@ -255,13 +255,29 @@ def test_register_to_judicial_confirmation_over_the_api(client_for, mediator_a, 
     assert agreement["form"] == "written"
     assert agreement["amount"] == "8000.00"
     assert agreement["performance_deadline"] == str(deadline)
-    assert agreement["effective_on"] == str(today())
+    assert agreement["effective_on"] is None  # written: in force once signed (art 29)
 
-    # judicial confirmation
+    # the parties sign, the mediator signs, the committee seals: in force today
+    signers = [{"signer_party": p["id"]} for p in concluded.json()["parties"]]
+    signers += [
+        {"signer_mediator": mediator_row(mediator_a).id},
+        {"signer_committee": True, "method": "seal"},
+    ]
+    for signer in signers:
+        signed = as_mediator.post(
+            f"{url}agreement/signatures/",
+            {"method": "handwritten", "at": timezone.now().isoformat(), **signer},
+            format="json",
+        )
+        assert signed.status_code == 201, signed.content
+    assert as_mediator.get(url).json()["agreement"]["effective_on"] == str(today())
+
+    # judicial confirmation, applied for jointly
     confirmed = as_mediator.post(
         f"{url}judicial-confirmation/",
         {
             "applied_on": str(today()),
+            "joint": True,
             "court": "银川市金凤区人民法院",
             "result": "confirmed",
             "ruling_number": "(2026)宁0106民特1号",
@@ -269,12 +285,15 @@ def test_register_to_judicial_confirmation_over_the_api(client_for, mediator_a, 
         format="json",
     )
     assert confirmed.status_code == 200, confirmed.content
-    assert confirmed.json()["agreement"]["judicial_confirmation"] == {
+    confirmation = confirmed.json()["agreement"]["judicial_confirmation"]
+    assert {k: confirmation[k] for k in ("applied_on", "court", "result", "ruling_number")} == {
         "applied_on": str(today()),
         "court": "银川市金凤区人民法院",
         "result": "confirmed",
         "ruling_number": "(2026)宁0106民特1号",
     }
+    assert confirmation["joint"] is True
+    assert confirmation["decided_on"] == str(today())
 
     # then the history lists every step in order, with who and from/to status
     events = as_mediator.get(f"{url}events/").json()["results"]
@@ -285,6 +304,8 @@ def test_register_to_judicial_confirmation_over_the_api(client_for, mediator_a, 
         ("accepted", "director_a", "registered", "mediating"),
         ("session_recorded", "mediator_a", "mediating", "mediating"),
         ("concluded", "mediator_a", "mediating", "succeeded"),
+        *[("agreement_signed", "mediator_a", "succeeded", "succeeded")] * 4,
+        ("agreement_effective", "mediator_a", "succeeded", "succeeded"),
         ("judicial_confirmation", "mediator_a", "succeeded", "succeeded"),
     ]
     assert {e["committee"] for e in events} == {world.committee_a.id}

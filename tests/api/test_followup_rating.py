@@ -11,7 +11,7 @@ from mediation.choices import Status
 from mediation.exceptions import InvalidInput
 from mediation.followups import followup_complete, followups_scan, rating_submit
 from mediation.models import CaseEvent, FollowUp, RatingLink
-from tests.builders import make_case
+from tests.builders import make_case, sign_all
 
 Kind = FollowUp.Kind
 
@@ -33,9 +33,11 @@ def concluded(director, mediator, committee, outcome="success"):
     extra = (
         {"agreement": {"form": "written", "terms": "赔偿5000元", "amount": "5000.00"}}
         if outcome == "success"
-        else {"guidance": "none"}
+        else {"guidance": "litigation"}
     )
     services.case_conclude(actor=mediator, case=case, outcome=outcome, **extra)
+    if outcome == "success":
+        sign_all(mediator, case)  # in force: its performance check is scheduled (art 29)
     return case
 
 

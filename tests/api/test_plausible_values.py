@@ -323,12 +323,23 @@ def mediating_case(committee_a, mediator_a, director_a):
     return services.case_accept(actor=director_a, case=case, mediator_ids=[mediator.id])
 
 
+def waived(at: str) -> dict:
+    return {"by": "张某、李某", "at": at, "statement": "双方认为无需制作书面协议"}
+
+
 @pytest.mark.parametrize(
     ("agreement", "code"),
     [
         ({"amount": "999999999999.99"}, "amount_too_large"),
-        ({"effective_on": "2099-12-31"}, "date_out_of_range"),
-        ({"effective_on": "1800-01-01"}, "date_out_of_range"),
+        # effective_on is derived now (人民调解法 arts 29/30); the waiver's time is checked.
+        (
+            {"form": "oral", "document_waived": waived("2099-12-31T10:00:00+08:00")},
+            "date_out_of_range",
+        ),
+        (
+            {"form": "oral", "document_waived": waived("1800-01-01T10:00:00+08:00")},
+            "date_out_of_range",
+        ),
         ({"terms": "纠" * 20_001}, "max_length"),
     ],
 )

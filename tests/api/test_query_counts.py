@@ -312,6 +312,7 @@ SPECS: dict[str, Spec] = {
     "mechanisms/{pk}/": Spec("mediator_a", 2),
     "cases/": Spec("mediator_a", 6, grow_cases),
     # + the parties' chosen mediators (issue 15, arts 19 and 23), once per read of the case
+    # + the agreement's versions and their signatures (issue 15), prefetched once.
     "cases/{pk}/": Spec("mediator_a", 22, grow_sessions),
     "cases/{pk}/events/": Spec("mediator_a", 13, grow_sessions),
     "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),

@@ -29,6 +29,7 @@ from tests.builders import (
     World,
     complete_file,
     fresh,
+    sign_all,
     year,
 )
 from tests.builders import WORLD_PARTIES as PARTIES
@@ -150,13 +151,14 @@ EVENT_CASES = {
         "archived",
     ),
     "judicial_confirmation": (
-        succeed,
+        lambda w: sign_all(w.mediator, succeed(w)),
         lambda w, case: services.case_record_judicial_confirmation(
             actor=w.mediator,
             case=case,
             applied_on=timezone.localdate(),
             court="金凤区人民法院",
             result="pending",
+            joint=True,
         ),
         "mediator",
         "judicial_confirmation",

@@ -7,13 +7,14 @@ case's fields, its history (no new CaseEvent) and, for registrations, no rows an
 number taken. The `world` fixture is in tests/mediation/conftest.py.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from mediation import services
+from mediation.calendar import is_working_day
 from mediation.choices import OTHER_ROUTES_NOTICE
 from mediation.exceptions import InvalidInput, InvalidTransition
 from mediation.models import (
@@ -129,10 +130,20 @@ def test_extend_a_second_time_is_refused_with_409(world):
 # --- judicial confirmation ----------------------------------------------------------------
 
 
+def effective_40_days_ago() -> date:
+    """About 40 days ago, on a day whose 30-day window ends on a working day (so the
+    window's last day is exactly day 30; tests/mediation/test_agreement_rules.py covers the
+    holiday case)."""
+    day = timezone.localdate() - timedelta(days=40)
+    while not is_working_day(day + timedelta(days=30)):
+        day -= timedelta(days=1)
+    return day
+
+
 @pytest.mark.parametrize("offset", [0, 30])
 def test_judicial_confirmation_recorded_for_a_written_agreement_within_30_days(world, offset):
     # given
-    effective_on = timezone.localdate() - timedelta(days=40)
+    effective_on = effective_40_days_ago()
     case = succeed(world, effective_on=effective_on)
     events = len(events_of(case))
 
@@ -143,6 +154,7 @@ def test_judicial_confirmation_recorded_for_a_written_agreement_within_30_days(w
         applied_on=effective_on + timedelta(days=offset),
         court="  金凤区人民法院 ",
         result="confirmed",
+        joint=True,
         ruling_number="（2026）宁0106民特1号",
     )
 
@@ -159,7 +171,7 @@ def test_judicial_confirmation_recorded_for_a_written_agreement_within_30_days(w
 @pytest.mark.parametrize("offset", [31, -1])
 def test_judicial_confirmation_refused_outside_the_30_day_window(world, offset):
     # given
-    effective_on = timezone.localdate() - timedelta(days=40)
+    effective_on = effective_40_days_ago()
     case = succeed(world, effective_on=effective_on)
     before = state(case)
 
@@ -171,6 +183,7 @@ def test_judicial_confirmation_refused_outside_the_30_day_window(world, offset):
             applied_on=effective_on + timedelta(days=offset),
             court="金凤区人民法院",
             result="pending",
+            joint=True,
         )
 
     # then
@@ -191,6 +204,7 @@ def test_judicial_confirmation_refused_for_an_oral_agreement(world):
             applied_on=timezone.localdate(),
             court="金凤区人民法院",
             result="pending",
+            joint=True,
         )
 
     # then

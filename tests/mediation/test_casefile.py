@@ -20,6 +20,7 @@ from tests.builders import (
     complete_file,
     fresh,
     person,
+    sign_all,
     world_accept,
     world_register,
     world_succeed,
@@ -142,7 +143,8 @@ def test_only_natural_persons_need_an_identity_document(world):
 
 def test_the_follow_up_record_is_required_once_the_performance_visit_fell_due(world):
     case = complete_file(world.mediator, world_accept(world))
-    case = complete_file(world.mediator, world_succeed(world, case))
+    # signed by all: in force, so its performance visit is scheduled (人民调解法 art 29)
+    case = complete_file(world.mediator, sign_all(world.mediator, world_succeed(world, case)))
     check = FollowUp.objects.get(case=case, kind=FollowUp.Kind.PERFORMANCE_CHECK)
     assert services.casefile_missing(case)["missing"] == []  # not due yet
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from mediation import services
-from mediation.calendar import add_working_days
+from mediation.calendar import add_working_days, period_end
 from mediation.choices import Status
 from mediation.exceptions import Conflict, InvalidInput, InvalidTransition, NotFound
 from mediation.followups import (
@@ -18,9 +18,9 @@ from mediation.followups import (
     followups_scan,
     rating_submit,
 )
-from mediation.models import Case, FollowUp, Notification, OutboundMessage, RatingLink
+from mediation.models import Agreement, Case, FollowUp, Notification, OutboundMessage, RatingLink
 from mediation.routing import transfer_request
-from tests.builders import make_case
+from tests.builders import make_case, sign_all
 
 Kind = FollowUp.Kind
 
@@ -172,6 +172,8 @@ def test_performance_check_after_deadline_and_second_check_on_partial(
             "performance_deadline": deadline,
         },
     )
+    assert rows(case, Kind.PERFORMANCE_CHECK) == []  # not in force before it is signed
+    sign_all(mediator_a, case)
     [check] = rows(case, Kind.PERFORMANCE_CHECK)
     assert check.due_at == at_local(deadline + timedelta(days=1))
 
@@ -188,7 +190,7 @@ def test_performance_check_after_deadline_and_second_check_on_partial(
     [second] = rows(case, Kind.PERFORMANCE_CHECK, FollowUp.Status.SCHEDULED)
     assert second.step == 1
     assert second.due_at == at_local(timezone.localdate() + timedelta(days=15))
-    assert case.agreement.__class__.objects.get(case=case).performance == "partial"
+    assert Agreement.objects.get(case=case).performance == "partial"
     with pytest.raises(Conflict):
         followup_complete(actor=mediator_a, followup=check, performed="full")
 
@@ -208,7 +210,7 @@ def test_performance_check_without_deadline_is_15_days_after_the_agreement(
 
 
 @pytest.mark.django_db
-def test_judicial_window_reminder_on_day_25_and_cancelled_by_application(
+def test_judicial_window_reminder_5_days_before_it_closes_and_cancelled_by_application(
     director_a, mediator_a, committee_a
 ):
     case = accepted_case(director_a, mediator_a, committee_a)
@@ -218,8 +220,11 @@ def test_judicial_window_reminder_on_day_25_and_cancelled_by_application(
         outcome="success",
         agreement={"form": "written", "terms": "赔偿", "intends_judicial_confirmation": True},
     )
+    assert rows(case, Kind.JUDICIAL_WINDOW) == []  # the window opens when it takes effect
+    case = sign_all(mediator_a, case)
     [window] = rows(case, Kind.JUDICIAL_WINDOW)
-    assert window.due_at == at_local(timezone.localdate() + timedelta(days=25))
+    closes = period_end(timezone.localdate(), 30)
+    assert window.due_at == at_local(closes - timedelta(days=5))
 
     services.case_record_judicial_confirmation(
         actor=mediator_a,
@@ -227,6 +232,7 @@ def test_judicial_window_reminder_on_day_25_and_cancelled_by_application(
         applied_on=timezone.localdate(),
         court="金凤区人民法院",
         result="pending",
+        joint=True,
     )
 
     window.refresh_from_db()
@@ -258,7 +264,9 @@ def test_rating_link_is_single_use_expires_and_bad_rating_opens_a_review(
     director_a, mediator_a, committee_a
 ):
     case = accepted_case(director_a, mediator_a, committee_a)
-    services.case_conclude(actor=mediator_a, case=case, outcome="failure", guidance="none")
+    services.case_conclude(
+        actor=mediator_a, case=case, outcome="failure", guidance="other_committee"
+    )
     make_due(rows(case, Kind.SATISFACTION)[0])
     followups_scan()
     first, second = RatingLink.objects.filter(case=case).order_by("id")

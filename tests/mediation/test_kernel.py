@@ -12,8 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mediation import notify, services, workflow
+from mediation.calendar import period_end
 from mediation.followups import at_local, followup_complete, followups_scan
 from mediation.models import Case, FollowUp, Notification, OutboundMessage
+from tests.builders import sign_all
 from tests.mediation.test_followups import accepted_case, make_due, rows
 
 Kind = FollowUp.Kind
@@ -39,7 +41,7 @@ def test_follow_up_times_are_read_from_settings(settings, director_a, mediator_a
     settings.TIAOJIE = {
         **settings.TIAOJIE,
         "DEADLINE_WARNING_DAYS": 7,
-        "JUDICIAL_WINDOW_REMINDER_DAY": 20,
+        "JUDICIAL_WINDOW_REMINDER_DAYS_BEFORE": 4,
         "JUDICIAL_CONFIRMATION_DAYS": 24,
         "SATISFACTION_AFTER_DAYS": 2,
     }
@@ -53,9 +55,11 @@ def test_follow_up_times_are_read_from_settings(settings, director_a, mediator_a
         outcome="success",
         agreement={"form": "written", "terms": "赔偿", "intends_judicial_confirmation": True},
     )
+    case = sign_all(mediator_a, case)
     today = timezone.localdate()
+    closes = period_end(today, 24)  # day 24, or the next working day past a holiday
     [window] = rows(case, Kind.JUDICIAL_WINDOW)
-    assert window.due_at == at_local(today + timedelta(days=20))
+    assert window.due_at == at_local(closes - timedelta(days=4))
     [satisfaction] = rows(case, Kind.SATISFACTION)
     assert satisfaction.due_at == at_local(today + timedelta(days=2))
 
@@ -63,7 +67,7 @@ def test_follow_up_times_are_read_from_settings(settings, director_a, mediator_a
     followups_scan()
 
     [reminder] = Notification.objects.filter(follow_up=window)
-    assert str(today + timedelta(days=24)) in reminder.title  # the window closes on day 24
+    assert str(closes) in reminder.title  # the window closes on (moved) day 24
 
 
 @pytest.mark.django_db

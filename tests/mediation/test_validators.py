@@ -498,6 +498,7 @@ def test_a_judicial_confirmation_cannot_be_applied_for_in_the_future(
             applied_on=timezone.localdate() + timedelta(days=5),
             court="金凤区人民法院",
             result="pending",
+            joint=True,
         )
 
     # then

@@ -39,6 +39,7 @@ READ_THROUGH_SOMETHING_ELSE = {
     "Party",  # read through its case
     "MediationSession",  # read through its case
     "Agreement",  # read through its case
+    "AgreementSignature",  # read through its case's agreement
     "CaseEvent",  # read through its case (GET /cases/{id}/events)
     "OutboundMessage",  # the delivery queue, never listed
     "RatingLink",  # opened by its token, no login

@@ -18,8 +18,8 @@ from committees.models import Committee, Institution, Mechanism, Mediator
 from mediation import followups, routing, services, workflow
 from mediation.choices import Status
 from mediation.exceptions import InvalidTransition
-from mediation.models import Case, CaseEvent, FollowUp, Referral, Transfer
-from tests.builders import complete_file, fresh, make_case
+from mediation.models import Agreement, Case, CaseEvent, FollowUp, Referral, Transfer
+from tests.builders import complete_file, fresh, make_case, sign_all
 
 REGISTERED = Status.REGISTERED.value
 MEDIATING = Status.MEDIATING.value
@@ -53,6 +53,9 @@ MOVES: dict[str, tuple[set[str], str | None]] = {
     "extend": ({MEDIATING}, None),
     "update": (OPEN, None),
     "judicial_confirmation": ({SUCCEEDED, ARCHIVED}, None),
+    "sign_agreement": ({SUCCEEDED}, None),
+    "performance": ({SUCCEEDED, ARCHIVED}, None),
+    "remediate": ({SUCCEEDED}, MEDIATING),
     "transfer": (OPEN, None),
     "transfer_closed": (OPEN, None),
     "rights_notified": (OPEN | CONCLUDED | {REFERRED}, None),
@@ -190,7 +193,8 @@ def _settle_followups(w: World, case: Case) -> None:
 
 
 def _archived(w: World) -> Case:
-    case = _succeeded(w)
+    # An archived agreement is in force (signed), as it is once its file is complete.
+    case = sign_all(w.mediator, _succeeded(w))
     _settle_followups(w, case)
     return services.case_archive(actor=w.mediator, case=fresh(case))
 
@@ -218,8 +222,34 @@ def _request_transfer(w: World, case: Case) -> Transfer:
 
 
 # What an allowed move needs first (not part of the move itself).
+def _in_force(w: World, case: Case) -> None:
+    """The written agreement signed by everyone (人民调解法 art 29), unless it already is."""
+    if fresh(case).agreement.effective_on is None:
+        sign_all(w.mediator, case)
+
+
+def _not_performed(w: World, case: Case) -> None:
+    # As a performance check records it (an archived case's checks are all done already).
+    _in_force(w, case)
+    Agreement.objects.filter(case=case).update(performance="none")
+
+
+def _rejected(w: World, case: Case) -> None:
+    _in_force(w, case)
+    services.case_record_judicial_confirmation(
+        actor=w.mediator,
+        case=fresh(case),
+        applied_on=timezone.localdate(),
+        result="rejected",
+        joint=True,
+    )
+
+
 PREPARE = {
     "archive": _settle_followups,
+    "judicial_confirmation": _in_force,
+    "performance": _not_performed,
+    "remediate": _rejected,
     "transfer_accepted": _request_transfer,
     "transfer_closed": _request_transfer,
 }
@@ -296,6 +326,16 @@ PERFORM = {
         applied_on=timezone.localdate(),
         court="金凤区人民法院",
         result="pending",
+        joint=True,
+    ),
+    "sign_agreement": lambda w, case: services.agreement_sign(
+        actor=w.mediator, case=case, signer_committee=True, method="seal", at=timezone.now()
+    ),
+    "performance": lambda w, case: services.agreement_performance(
+        actor=w.mediator, case=case, action="urge", note="电话督促履行"
+    ),
+    "remediate": lambda w, case: services.agreement_remediate(
+        actor=w.mediator, case=case, reason="法院不予确认", parties_consent=True
     ),
     "transfer": lambda w, case: routing.transfer_request(
         actor=w.director,

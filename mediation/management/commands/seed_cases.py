@@ -103,6 +103,8 @@ class Command(BaseCommand):
                 case_writer.write(cases)
                 party_writer.write(parties)
                 agreement_writer.write(agreements)
+                if agreements:
+                    self._point_to_agreements(agreements[0][0], agreements[-1][0])
                 for i, rows in enumerate((cases, parties, agreements)):
                     totals[i] += len(rows)
                 self._progress(totals[0], count, started)
@@ -172,6 +174,18 @@ class Command(BaseCommand):
                 [self.sequence],
             )
             return cursor.fetchone()[0]
+
+    def _point_to_agreements(self, first_case_id: int, last_case_id: int) -> None:
+        """Each seeded agreement is its case's current one (Case.agreement): set once its
+        rows exist, since the case rows are written first."""
+        case, agreement = Case._meta.db_table, Agreement._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {case} SET agreement_id = (SELECT a.id FROM {agreement} a "
+                f"WHERE a.case_id = {case}.id) WHERE id BETWEEN %s AND %s "
+                f"AND status IN ('succeeded', 'archived') AND agreement_id IS NULL",
+                [first_case_id, last_case_id],
+            )
 
     def _set_sequence(self, last_id: int) -> None:
         with connection.cursor() as cursor:
