@@ -15,6 +15,7 @@ from api.pagination import CursorPagination
 from api.parsers import MultiPartParser
 from api.schema import CASE_ID, error
 from api.serializers import MAX_ID
+from api.serializers.agreements import SignatureInputSerializer
 from api.views.statistics import FileExportNegotiation
 from committees.scope import scope_for
 from mediation import audit, selectors, services
@@ -53,6 +54,34 @@ class AttachmentUploadSerializer(serializers.Serializer):
     party = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="Whose identity document."
     )
+    signers = serializers.JSONField(
+        binary=True,
+        required=False,
+        help_text=(
+            "For a `signed_agreement`: a JSON list of those who signed the scan, each "
+            '`{"signer_party": id | "signer_mediator": id | "signer_committee": true, '
+            '"method", "at"}`; each is recorded as a signature of the agreement (art 29).'
+        ),
+    )
+
+    def validate(self, data):
+        signers = data.get("signers")
+        if signers is None:
+            return data
+        if data["kind"] != Attachment.Kind.SIGNED_AGREEMENT:
+            raise serializers.ValidationError(
+                {"signers": "只有签字协议书（signed_agreement）可以附签署人。"}
+            )
+        if not isinstance(signers, list) or not signers:
+            raise serializers.ValidationError({"signers": "签署人应为非空列表。"})
+        rows = SignatureInputSerializer(data=signers, many=True)
+        if not rows.is_valid():
+            raise serializers.ValidationError({"signers": rows.errors})
+        data["signers"] = [
+            {key: value for key, value in row.items() if key != "attachment"}
+            for row in rows.validated_data
+        ]
+        return data
 
 
 def _case_of_committee(request, pk):
@@ -97,13 +126,16 @@ class CaseAttachmentsView(APIView):
         parameters=[CASE_ID],
     )
     def post(self, request, pk: int):
-        """Keep a file with the case (multipart: `kind`, `file`, `note`, `party`): 201 with
+        """Keep a file with the case (multipart: `kind`, `file`, `note`, `party`, and for a
+        `signed_agreement` optionally `signers`, each recorded as a signature of the
+        agreement with this scan, which makes it take effect once complete): 201 with
         its `id, kind, name, size, sha256, uploaded_at, uploaded_by`. The type is
         recognised by the content (PDF, JPEG, PNG, DOCX, MP3, M4A/AAC, WAV, AMR, OGG);
         identity documents and signed agreements are encrypted at rest.
 
         Who: a member of the holding committee. Errors: 400 `invalid_choice`,
-        `invalid_party`, `empty_file`, `written_agreement_required`, field errors; 403
+        `invalid_party`, `empty_file`, `written_agreement_required`, `signed_in_future`,
+        `signed_before_acceptance`, field errors; 403
         `permission_denied`; 404 `not_found`; 409 `conflict`; 413 `file_too_large`; 415
         `unsupported_file_type`."""
         case = _case_of_committee(request, pk)
@@ -114,14 +146,23 @@ class CaseAttachmentsView(APIView):
         body = AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        attachment = services.attachment_upload(
-            actor=request.user,
-            case=case,
-            kind=data["kind"],
-            upload=data["file"],
-            note=data.get("note", ""),
-            party_id=data.get("party"),
-        )
+        if data.get("signers"):
+            attachment = services.signed_agreement_upload(
+                actor=request.user,
+                case=case,
+                upload=data["file"],
+                note=data.get("note", ""),
+                signers=data["signers"],
+            )
+        else:
+            attachment = services.attachment_upload(
+                actor=request.user,
+                case=case,
+                kind=data["kind"],
+                upload=data["file"],
+                note=data.get("note", ""),
+                party_id=data.get("party"),
+            )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

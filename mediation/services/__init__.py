@@ -61,6 +61,7 @@ from mediation.services.routing import (
 )
 from mediation.services.screening import screening_report_file
 from mediation.services.sessions import case_record_session, session_mark_held
+from mediation.services.signed_scan import signed_agreement_upload
 
 __all__ = [
     "DESCRIPTIVE_FIELDS",
@@ -100,6 +101,7 @@ __all__ = [
     "rule",
     "screening_report_file",
     "session_mark_held",
+    "signed_agreement_upload",
     "transfer_accept",
     "transfer_cancel",
     "transfer_expire",
