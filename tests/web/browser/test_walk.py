@@ -3,11 +3,12 @@
 
 A mediator signs in and registers a dispute with two parties (adding and removing a third
 row in place, with the ID-number hint); the director accepts and assigns in the inbox (a
-desktop window); the mediator records a session and concludes with a written agreement;
-after the follow-up scan (which refreshes the statistics rollup) the district office's
-dashboard counts the case and its drill-down lists it; the party rates through the link
-the follow-up engine sent. Each step is found by role and label, as a person sees the page,
-and leaves a screenshot in $CI_ARTIFACTS_DIR (default test-output/screenshots/).
+desktop window); the mediator records a session, keeps a photo with the case, and concludes
+with a written agreement; after the follow-up scan (which refreshes the statistics rollup)
+the district office's dashboard counts the case and its drill-down lists it; the party rates
+through the link the follow-up engine sent. Each step is found by role and label, as a
+person sees the page, and leaves a screenshot in $CI_ARTIFACTS_DIR (default
+test-output/screenshots/).
 """
 
 import os
@@ -18,7 +19,7 @@ import pytest
 from django.db import connections
 
 from mediation.models import Case, RatingLink
-from tests.builders import OTHER_ID_NUMBER, fresh, membership
+from tests.builders import OTHER_ID_NUMBER, PNG_BYTES, fresh, membership
 from tests.web.helpers import Kind, due_now
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (the
@@ -175,6 +176,19 @@ def test_the_walk(
     page.get_by_role("button", name="保存调解记录").click()
     expect(page.get_by_text("已记录调解")).to_be_visible()
 
+    # ... keeps a photo of the leak with the case (the phone's camera, or a file) ...
+    page.get_by_text("上传附件", exact=True).click()
+    page.get_by_label("附件类别").select_option("photo")
+    page.get_by_label("文件", exact=True).set_input_files(
+        files=[{"name": "漏水.png", "mimeType": "image/png", "buffer": PNG_BYTES}]
+    )
+    page.get_by_label("说明", exact=True).fill("楼下吊顶水渍")
+    page.get_by_role("button", name="上传", exact=True).scroll_into_view_if_needed()
+    shot(page, "07b-attachment-form")
+    page.get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("已上传附件：漏水.png")
+    expect(page.get_by_role("link", name="漏水.png")).to_be_visible()
+
     # ... and concludes with a written agreement
     page.get_by_text("结案", exact=True).click()
     page.get_by_label("调解成功").check()
@@ -191,6 +205,7 @@ def test_the_walk(
     case = fresh(case)
     assert case.status == "succeeded" and case.agreement.form == "written"
     assert case.sessions.count() == 1
+    assert list(case.attachments.values_list("name", "kind")) == [("漏水.png", "photo")]
 
     # 5. the party rates through the link the follow-up engine sent
     from mediation.followups import followups_scan
