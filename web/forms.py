@@ -105,14 +105,19 @@ def party_rows(formset) -> list[tuple[int, dict]]:
 
 
 class SessionForm(forms.Form):
-    """记录调解: a hearing held (its time, place, who came, what was said)."""
+    """记录调解: a hearing held (its time, place, who came, what was said), or one set for a
+    later time (a planned session, services.case_record_session decides by `held_at`)."""
 
     held_at = forms.DateTimeField(
-        label="调解时间", input_formats=[DATETIME_LOCAL], widget=DateTimeInput()
+        label="调解时间",
+        input_formats=[DATETIME_LOCAL],
+        widget=DateTimeInput(),
+        help_text="填以后的时间即为安排调解，有电话的当事人会收到短信通知。",
     )
     place = forms.CharField(label="地点", max_length=200, required=False)
     participants = forms.CharField(label="参加人员", max_length=2000, required=False)
-    summary = forms.CharField(label="调解情况", widget=TEXTAREA)
+    # Optional here: a planned session has none yet; the service asks for it otherwise.
+    summary = forms.CharField(label="调解情况", widget=TEXTAREA, required=False)
     party_present = forms.BooleanField(label="当事人到场", required=False, initial=True)
 
 

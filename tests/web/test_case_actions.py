@@ -57,17 +57,19 @@ def test_the_member_records_a_session(web_client, mediator_a, mediating_a):
 
 
 @pytest.mark.django_db
-def test_a_session_in_the_future_is_the_services_message_beside_the_time(
+def test_a_session_too_far_ahead_is_the_services_message_beside_the_time(
     web_client, mediator_a, mediating_a
 ):
-    later = (timezone.localtime() + timezone.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    # a later time plans a session (tests/web/test_case_files.py), but not beyond the
+    # mediation period and its extension
+    later = (timezone.localtime() + timezone.timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
     response = csrf_post(
         web_client(mediator_a), f"/cases/{mediating_a.pk}/session/", session_body(held_at=later)
     )
     assert response.status_code == 400
     text = response.content.decode()
     field = text[text.index('id="field-held_at"') :]
-    assert field.index("调解时间不能晚于当前时间") < field.index("</div>")
+    assert field.index("调解只能安排在") < field.index("</div>")
     assert not MediationSession.objects.exists()
 
 
@@ -77,6 +79,9 @@ def test_an_empty_summary_is_refused(web_client, mediator_a, mediating_a):
         web_client(mediator_a), f"/cases/{mediating_a.pk}/session/", session_body(summary="")
     )
     assert response.status_code == 400
+    text = response.content.decode()
+    field = text[text.index('id="field-summary"') :]
+    assert field.index("请填写调解情况") < field.index("</div>")
     assert not MediationSession.objects.exists()
 
 

@@ -2,8 +2,8 @@
 masks them), the timeline of the history, and the forms for the actions the workflow allows
 the person now (`workflow.allowed_actions`, the API's `allowed_actions`): record a session,
 conclude with the agreement's fields. The documents are listed, and linked to the API's
-download once mediation.documents exists (the `docs` branch); attachments are not on this
-page yet (the `files` branch)."""
+download once mediation.documents exists (the `docs` branch); the attachments (with the
+upload form) and the planned sessions are `_case_extras`, their actions `_case_files`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from mediation import audit, choices, services, workflow
 from mediation.exceptions import DomainError
 from mediation.validators import mask_id_number, mask_phone
 from web.forms import ConcludeForm, SessionForm
+from web.views._case_extras import extras
 from web.views._common import add_error, as_seen, field_of, reload_with_notice, visible_case
 
 EVENT_LABELS = {
@@ -110,8 +111,9 @@ def _documents(case) -> dict:
     return {"ready": True, "kinds": kinds}
 
 
-def render_case(request, case, *, session_form=None, conclude_form=None, status=200):
-    """The case page as `request.user` may see it now."""
+def render_case(request, case, *, session_form=None, conclude_form=None, status=200, **forms):
+    """The case page as `request.user` may see it now (`forms`: a posted `attach_form`, or
+    a `held_form` with its `held_session_id`, to show again with their errors)."""
     user = request.user
     scope = scope_for(user)
     unmasked = scope.is_member(case.committee_id)
@@ -129,7 +131,6 @@ def render_case(request, case, *, session_form=None, conclude_form=None, status=
         "unmasked": unmasked,
         "parties": _parties(case, unmasked),
         "timeline": _timeline(case),
-        "sessions": list(case.sessions.all()),
         "agreement": getattr(case, "agreement", None),
         "mediators": [m.name for m in case.mediators.all()],
         "may_record_session": "record_session" in allowed,
@@ -139,6 +140,15 @@ def render_case(request, case, *, session_form=None, conclude_form=None, status=
         "documents": _documents(case),
         "seen": case,
     }
+    context.update(
+        extras(
+            user,
+            case,
+            unmasked=unmasked,
+            may_record_session=context["may_record_session"],
+            **forms,
+        )
+    )
     return render(request, "web/mediator/case.html", context, status=status)
 
 
@@ -177,11 +187,16 @@ def _act(request, pk: int, form_class, form_key: str, call):
 @login_required
 @require_POST
 def record_session(request, pk: int):
-    """记录调解 (services.case_record_session; the API's POST /cases/{id}/sessions/)."""
+    """记录调解, or 安排调解 for a later time (services.case_record_session; the API's POST
+    /cases/{id}/sessions/)."""
 
     def call(case, form):
-        services.case_record_session(actor=request.user, case=case, **form.cleaned_data)
-        messages.success(request, "已记录调解。")
+        session = services.case_record_session(actor=request.user, case=case, **form.cleaned_data)
+        if session.status == session.Status.PLANNED:
+            when = timezone.localtime(session.held_at).strftime("%Y-%m-%d %H:%M")
+            messages.success(request, f"已安排调解：{when}。")
+        else:
+            messages.success(request, "已记录调解。")
 
     return _act(request, pk, SessionForm, "session_form", call)
 

@@ -21,7 +21,7 @@ from mediation import choices, selectors, services, workflow
 from mediation.exceptions import DomainError
 from mediation.validators import default_id_type, id_number_problem
 from web.forms import CaseForm, PartyForm, PartyFormSet, party_rows
-from web.views import _case_page, _inbox
+from web.views import _case_files, _case_page, _inbox
 from web.views._common import add_error, member_required
 
 # A case due within this many days shows 即将到期.
@@ -191,6 +191,16 @@ urlpatterns = [
     path("cases/<int:pk>/", _case_page.case_page, name="case"),
     path("cases/<int:pk>/session/", _case_page.record_session, name="case_session"),
     path("cases/<int:pk>/conclude/", _case_page.conclude, name="case_conclude"),
+    path(
+        "cases/<int:pk>/attachments/",
+        _case_files.upload_attachment,
+        name="case_attachment_upload",
+    ),
+    path(
+        "cases/<int:pk>/sessions/<int:session_id>/held/",
+        _case_files.session_held,
+        name="case_session_held",
+    ),
     path("todo/", _inbox.todo, name="todo"),
     path("todo/<int:pk>/complete/", _inbox.followup_complete, name="followup_complete"),
     path("notifications/", _inbox.notifications, name="notifications"),

@@ -2,14 +2,13 @@
 (/usr/bin/chromium, no browser download) against the live server, on a 360×740 phone.
 
 A mediator signs in and registers a dispute with two parties (adding and removing a third
-row in place, with the ID-number hint); the director accepts and assigns; the mediator
-records a session and concludes with a written agreement; the party rates through the link
-the follow-up engine sent. Each step is found by role and label, as a person sees the page,
-and leaves a screenshot in $CI_ARTIFACTS_DIR (default test-output/screenshots/).
-
-The director's step goes through services.case_accept: the director's inbox is the web2
-branch's page (issue 17 item 4); once merged, the lead replaces that call by the inbox walk.
-The district dashboard's step is theirs too.
+row in place, with the ID-number hint); the director accepts and assigns in the inbox (a
+desktop window); the mediator records a session, keeps a photo with the case, and concludes
+with a written agreement; after the follow-up scan (which refreshes the statistics rollup)
+the district office's dashboard counts the case and its drill-down lists it; the party rates
+through the link the follow-up engine sent. Each step is found by role and label, as a
+person sees the page, and leaves a screenshot in $CI_ARTIFACTS_DIR (default
+test-output/screenshots/).
 """
 
 import os
@@ -19,9 +18,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from mediation import services
 from mediation.models import Case, RatingLink
-from tests.builders import OTHER_ID_NUMBER, fresh, membership
+from tests.builders import OTHER_ID_NUMBER, PNG_BYTES, fresh, membership
 from tests.web.helpers import Kind, due_now
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (the
@@ -31,6 +29,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("chromium") and not Path(CHROMIUM).exists(),
@@ -52,6 +51,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -80,6 +87,7 @@ def test_the_walk(
     mediator_a,
     director_a,
     committee_a,
+    district,
 ):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     from playwright.sync_api import expect
@@ -132,10 +140,25 @@ def test_the_walk(
     case = Case.objects.get(title="楼上漏水纠纷")
     assert sorted(case.parties.values_list("name", flat=True)) == ["张某", "李某"]
 
-    # 3. the director accepts and assigns the mediator (web2's inbox: through the service)
-    services.case_accept(
-        actor=director_a, case=fresh(case), mediator_ids=[membership(mediator_a).id]
-    )
+    # 3. the director, at a desk, accepts the case and assigns the mediator in the inbox
+    office = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    desk = office.new_page()
+    sign_in(desk, base, "director_a")
+    desk.goto(f"{base}/director/")
+    expect(desk.get_by_role("heading", name="主任工作台")).to_be_visible()
+    item = desk.locator(f"#case-{case.id}")
+    expect(item).to_contain_text("楼上漏水纠纷")
+    item.get_by_label("mediator_a").check()
+    shot(desk, "05b-director-inbox")
+    item.get_by_role("button", name="受理").click()
+    item = desk.locator(f"#case-{case.id}")
+    expect(item.get_by_role("status")).to_contain_text("已受理，调解员已指派。")
+    expect(item).to_contain_text("调解员：mediator_a")
+    shot(desk, "05c-director-accepted")
+    office.close()
+    case = fresh(case)
+    assert case.status == "mediating"
+    assert list(case.mediators.all()) == [membership(mediator_a)]
 
     # 4. the mediator finds it in 我的案件, records a session ...
     page.get_by_role("link", name="我的案件").click()
@@ -153,6 +176,19 @@ def test_the_walk(
     page.get_by_role("button", name="保存调解记录").click()
     expect(page.get_by_text("已记录调解")).to_be_visible()
 
+    # ... keeps a photo of the leak with the case (the phone's camera, or a file) ...
+    page.get_by_text("上传附件", exact=True).click()
+    page.get_by_label("附件类别").select_option("photo")
+    page.get_by_label("文件", exact=True).set_input_files(
+        files=[{"name": "漏水.png", "mimeType": "image/png", "buffer": PNG_BYTES}]
+    )
+    page.get_by_label("说明", exact=True).fill("楼下吊顶水渍")
+    page.get_by_role("button", name="上传", exact=True).scroll_into_view_if_needed()
+    shot(page, "07b-attachment-form")
+    page.get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("已上传附件：漏水.png")
+    expect(page.get_by_role("link", name="漏水.png")).to_be_visible()
+
     # ... and concludes with a written agreement
     page.get_by_text("结案", exact=True).click()
     page.get_by_label("调解成功").check()
@@ -169,6 +205,7 @@ def test_the_walk(
     case = fresh(case)
     assert case.status == "succeeded" and case.agreement.form == "written"
     assert case.sessions.count() == 1
+    assert list(case.attachments.values_list("name", "kind")) == [("漏水.png", "photo")]
 
     # 5. the party rates through the link the follow-up engine sent
     from mediation.followups import followups_scan
@@ -176,6 +213,23 @@ def test_the_walk(
     due_now(case, Kind.SATISFACTION)
     followups_scan()
     link = RatingLink.objects.filter(case=case).order_by("id").first()
+
+    # ... the same scan refreshed the statistics rollup: the district office's dashboard
+    # counts the case, and the drill-down from 调解成功 lists it
+    office = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    desk = office.new_page()
+    sign_in(desk, base, district.username)
+    desk.goto(f"{base}/dashboard/")
+    expect(desk.get_by_role("heading", name="人民调解统计看板")).to_be_visible()
+    succeeded = desk.locator(".kpi", has_text="调解成功").first
+    assert int(succeeded.locator("b").inner_text()) >= 1
+    assert int(desk.locator(".kpi", has_text="受理纠纷").locator("b").inner_text()) >= 1
+    shot(desk, "10b-dashboard", full_page=True)
+    succeeded.click()
+    expect(desk.get_by_role("heading", name="案件明细")).to_be_visible()
+    expect(desk.get_by_role("cell", name=case.number)).to_be_visible()
+    shot(desk, "10c-dashboard-drill-down", full_page=True)
+    office.close()
     party = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN")
     rating = party.new_page()
     rating.goto(f"{base}/r/{link.token}")

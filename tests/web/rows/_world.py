@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from committees.models import Committee
 from mediation.models import (
     Agreement,
+    Attachment,
     Case,
     FollowUp,
     MediationSession,
@@ -52,6 +53,7 @@ def fingerprint() -> tuple:
     return (
         tuple(Case.objects.order_by("pk").values_list("pk", "status", "party_visits")),
         MediationSession.objects.count(),
+        Attachment.objects.count(),
         Agreement.objects.count(),
         tuple(FollowUp.objects.order_by("pk").values_list("pk", "status")),
         Notification.objects.filter(read_at__isnull=False).count(),
