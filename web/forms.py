@@ -139,11 +139,14 @@ class ConcludeForm(forms.Form):
         label="协议金额（元）", required=False, max_digits=14, decimal_places=2
     )
     performance_deadline = forms.DateField(label="履行期限", required=False, widget=DateInput())
-    effective_on = forms.DateField(label="生效日期", required=False, widget=DateInput())
     intends_judicial_confirmation = forms.BooleanField(label="拟申请司法确认", required=False)
     guidance = forms.ChoiceField(
         label="告知当事人的其他途径",
-        choices=[("", "—"), *choices.Guidance.choices],
+        # 人民调解法 art 26: "none" is no longer a conclusion (older rows keep it).
+        choices=[
+            ("", "—"),
+            *[c for c in choices.Guidance.choices if c[0] != choices.Guidance.NONE],
+        ],
         required=False,
     )
     reason = forms.CharField(label="结案说明", max_length=2000, required=False, widget=TEXTAREA)
@@ -159,8 +162,6 @@ class ConcludeForm(forms.Form):
                 "performance_deadline": data["performance_deadline"],
                 "intends_judicial_confirmation": data["intends_judicial_confirmation"],
             }
-            if data["effective_on"]:
-                agreement["effective_on"] = data["effective_on"]
             return {"outcome": data["outcome"], "agreement": agreement, "reason": data["reason"]}
         return {"outcome": data["outcome"], "guidance": data["guidance"], "reason": data["reason"]}
 

@@ -9,6 +9,7 @@ the case row locked and re-read first (lock order: case, then agreement).
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -77,6 +78,7 @@ def agreement_clean(agreement: dict | None) -> dict:
     check_text(terms, LONG_TEXT_MAX, field="agreement.terms", label="协议内容")
     amount = agreement.get("amount")
     check_amount(amount, field="agreement.amount")
+    amount = None if amount is None else Decimal(str(amount))
     written = form == choices.AgreementForm.WRITTEN
     if agreement.get("intends_judicial_confirmation") and not written:
         raise InvalidInput(

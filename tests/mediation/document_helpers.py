@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader, PdfWriter
 
 from mediation import services
-from tests.builders import fresh, make_case, membership
+from tests.builders import fresh, make_case, membership, sign_all
 
 ID_NUMBER = "640104198001011235"
 PHONE = "13800000000"
@@ -57,9 +57,17 @@ def succeeded_case(mediator, director, committee, *, form="written", terms=TERMS
     agreement = {"form": form, "terms": terms, "amount": "2000.00"}
     if form == "written":
         agreement["performance_deadline"] = timezone.localdate() + timedelta(days=14)
-    return services.case_conclude(
+    else:  # an oral agreement with money records the parties' waiver (人民调解法 art 28)
+        agreement["document_waived"] = {
+            "by": "张建国、李秀兰",
+            "at": timezone.now(),
+            "statement": "双方认为无需制作书面协议",
+        }
+    case = services.case_conclude(
         actor=mediator, case=fresh(case), outcome="success", agreement=agreement
     )
+    # A written agreement takes effect once signed by all (art 29): its follow-ups start then.
+    return sign_all(mediator, case) if form == "written" else case
 
 
 def docx_text(data: bytes) -> str:

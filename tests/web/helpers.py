@@ -8,7 +8,7 @@ from django.utils import timezone
 from mediation import services
 from mediation.followups import followups_scan
 from mediation.models import FollowUp, RatingLink
-from tests.builders import make_case
+from tests.builders import make_case, sign_all
 
 Kind = FollowUp.Kind
 
@@ -33,7 +33,9 @@ def concluded(director, mediator, committee, title="漏水纠纷"):
         outcome="success",
         agreement={"form": "written", "terms": "赔偿5000元", "amount": "5000.00"},
     )
-    return case
+    # In force once every party, the mediator and the committee have signed (art 29): the
+    # follow-ups (performance check, satisfaction) are scheduled from then.
+    return sign_all(mediator, case)
 
 
 def due_now(case, kind) -> FollowUp:
