@@ -101,7 +101,6 @@ NEW_CASE_EMPTY_RELATIONS = (
     "recused_mediators",
     "transfers",
     "referrals",
-    "follow_ups",
     "agreements",
 )
 
