@@ -139,14 +139,17 @@ def winter(director_a, mediator_a, committee_a, town_a, director_town_a, time_ma
         if move < 0.4:
             services.case_withdraw(actor=mediator, case=case, reason="撤回")
         elif move < 0.85:
+            form = rng.choice(["written", "oral"])
+            amount = Decimal(rng.randint(1, 5000))
             services.case_conclude(
                 actor=mediator,
                 case=case,
                 outcome="success",
                 agreement={
-                    "form": rng.choice(["written", "oral"]),
+                    "form": form,
                     "terms": "和解",
-                    "amount": Decimal(rng.randint(1, 5000)),
+                    # an oral agreement with money needs the parties' waiver (art 28)
+                    "amount": amount if form == "written" else None,
                 },
                 prevented={"suicide": rng.randint(0, 2)},
             )
