@@ -128,6 +128,7 @@ def test_auth_cache_cors_and_throttle_defaults():
         "ratings": "30/minute",
         "statistics_export": "10/minute",
         "ledger_export": "10/minute",
+        "documents": "60/minute",  # each a LibreOffice run for a PDF (mediation/documents)
     }
     assert defaults["SIMPLE_JWT"] == {
         "ROTATE_REFRESH_TOKENS": True,

@@ -22,9 +22,14 @@ from mediation.models import Case, RatingLink
 from tests.builders import OTHER_ID_NUMBER, PNG_BYTES, fresh, membership
 from tests.web.helpers import Kind, due_now
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls (the
-# director's step, reading the result) are plain synchronous code all the same.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+
+@pytest.fixture(autouse=True)
+def async_unsafe_allowed(monkeypatch):
+    """Playwright's sync API runs an event loop in this thread; the test's own ORM calls (the
+    director's step, reading the result) are plain synchronous code all the same. Set for
+    these tests only: a leaked variable fails `check --deploy` (async.E001) in later ones."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
