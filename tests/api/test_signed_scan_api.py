@@ -60,7 +60,7 @@ def stored_files() -> set[str]:
 def test_art29_the_signed_scan_with_its_signers_makes_the_agreement_effective(client_for, world):
     client = client_for(world.mediator_a)
     case = written_case(client, world)
-    when = timezone.now().replace(microsecond=0)
+    when = timezone.now()  # after the acceptance, to the microsecond (never truncated before it)
 
     answer = upload(client, case, everyone(case, world, when))
 
