@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from committees.scope import scope_for
 from mediation import selectors
+from mediation.choices import Status
 from mediation.exceptions import Conflict, DomainError, InvalidTransition
 
 # Each persona's home page, by URL name, in order of precedence. The director's inbox, the
@@ -72,15 +73,18 @@ def visible_case(user, pk: int):
     return case
 
 
-def as_seen(case, post) -> None:
+def as_seen(case, post, *, prefix: str = "seen_"):
     """Put back on `case` the state the person saw when the form was drawn (hidden fields
-    `seen_status`, `seen_transfer_pending`): the service then compares it with the locked
-    row and answers Conflict if someone else acted in between (mediation.services.kernel.lock)."""
-    status = post.get("seen_status")
-    if status:
+    `<prefix>status`, `<prefix>transfer_pending`): the service then compares it with the
+    locked row and answers Conflict if someone else acted in between
+    (mediation.services.kernel.lock). Returns the case."""
+    status = post.get(f"{prefix}status")
+    if status in Status.values:
         case.status = status
-    if "seen_transfer_pending" in post:
-        case.transfer_pending = post.get("seen_transfer_pending") == "1"
+    pending = post.get(f"{prefix}transfer_pending")
+    if pending in ("0", "1"):
+        case.transfer_pending = pending == "1"
+    return case
 
 
 def field_of(error: DomainError) -> str:

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from committees.models import Committee, Mediator
 from committees.scope import scope_for
 from mediation import routing, selectors, services
-from mediation.choices import DeclineReason, Status
+from mediation.choices import DeclineReason
 from mediation.exceptions import DomainError
 from mediation.models import Case, Transfer
+from web.views._common import as_seen
 from web.views._outcomes import Outcome, answer, from_error, from_form
 
 # --- who and what --------------------------------------------------------------------------
@@ -54,16 +55,6 @@ def _case_or_404(user, committee: Committee, case_id: int) -> Case:
     case = _case(user, committee, case_id)
     if case is None:
         raise Http404("未找到。")
-    return case
-
-
-def _as_seen(case: Case, post) -> Case:
-    """The case as the page showed it (its hidden `status` and `transfer_pending`), so the
-    service's lock-and-compare tells a move made since then (409 conflict) from ours."""
-    if post.get("status") in Status.values:
-        case.status = post["status"]
-    if post.get("transfer_pending") in ("0", "1"):
-        case.transfer_pending = post["transfer_pending"] == "1"
     return case
 
 
@@ -155,7 +146,7 @@ def case_accept(request, committee_id: int, case_id: int):
             services.case_accept,
             "已受理，调解员已指派。",
             actor=request.user,
-            case=_as_seen(case, request.POST),
+            case=as_seen(case, request.POST, prefix=""),
             mediator_ids=form.cleaned_data["mediators"],
         )
     return _case_answer(request, committee, case_id, outcome, request.POST)
@@ -175,7 +166,7 @@ def case_decline(request, committee_id: int, case_id: int):
             services.case_decline,
             "已决定不予受理，告知书已生成。",
             actor=request.user,
-            case=_as_seen(case, request.POST),
+            case=as_seen(case, request.POST, prefix=""),
             reason=form.cleaned_data["reason"],
             reason_code=form.cleaned_data["reason_code"],
         )
@@ -197,7 +188,7 @@ def case_assign(request, committee_id: int, case_id: int):
             services.case_assign_mediators,
             "调解员已变更。",
             actor=request.user,
-            case=_as_seen(case, request.POST),
+            case=as_seen(case, request.POST, prefix=""),
             mediator_ids=form.cleaned_data["mediators"],
             reason=form.cleaned_data["reason"],
             party_objection=form.cleaned_data["party_objection"],
