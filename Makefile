@@ -24,8 +24,13 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 	$(DEV_ENV) $(BIN)/python manage.py serve --port $(PORT)
 
+# The suite in parallel (pytest-xdist, one process per core; each has its own test database
+# and Redis database, see tests/conftest.py), then the few tests that restart a shared
+# service, alone.
+TEST_WORKERS ?= auto
 test: install
-	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 # The date-sensitive modules with the whole run moved to each instant (Asia/Shanghai): the
 # year's last seconds, the new year's first, a leap day, the eve of the National Day holiday
@@ -48,7 +53,7 @@ INSTANTS := '2026-12-31 23:59:30' '2027-01-01 00:00:30' '2028-02-29 12:00' \
 test-dates: install
 	for instant in $(INSTANTS); do \
 	  echo "== every test starts at $$instant (Asia/Shanghai)"; \
-	  $(DEV_ENV) TIAOJIE_TEST_NOW="$$instant" $(BIN)/python -m pytest $(DATES_PYTEST_ARGS) \
+	  $(DEV_ENV) TIAOJIE_TEST_NOW="$$instant" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(DATES_PYTEST_ARGS) \
 	    $(DATE_SENSITIVE) || exit 1; \
 	done
 

@@ -10,17 +10,20 @@ import re
 import shutil
 import tempfile
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.core.files.storage import storages
 from django.db.models import Q
 from rest_framework.test import APIClient
 
 from committees.models import Committee, Mediator, Role
 from committees.reference_data import reference_data_load
+from config.celery import app as celery_app
 from tests.builders import member
 from tests.factories import RoleFactory, UserFactory, institution
 
@@ -45,6 +48,31 @@ storages._storages = {}  # built from the settings above at first use
 storages.__dict__.pop("backends", None)
 # Statistics answers are read fresh in tests (tests/api/test_stats_cache.py turns it on).
 django_settings.STATISTICS_CACHE_SECONDS = 0
+
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    """REDIS_URL's database moved down by the xdist worker's number (gw0 keeps it)."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{(base - number) % 16}"))
+
+
+# Under pytest-xdist (`make test` runs `-n auto`) each worker process gets a Redis database
+# of its own, for the broker and the cache alike: one worker's queued tasks and
+# `cache.clear()` never reach another's. Subprocesses (a real Celery worker) inherit it
+# through the environment. PostgreSQL needs nothing: pytest-django names each worker's
+# test database test_<name>_gw<N>.
+if os.environ.get("PYTEST_XDIST_WORKER") and django_settings.REDIS_URL:
+    _url = _redis_url_of_worker(django_settings.REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["REDIS_URL"] = _url
+    django_settings.REDIS_URL = django_settings.CELERY_BROKER_URL = _url
+    django_settings.CACHES = {
+        **django_settings.CACHES,
+        "default": {**django_settings.CACHES["default"], "LOCATION": _url},
+    }
+    caches.__dict__.pop("settings", None)  # built from the settings above at first use
+    celery_app.conf.broker_url = _url
 
 COMMITTEE_A = "C640106001001"
 TOWN_OF_A = "C640106001"

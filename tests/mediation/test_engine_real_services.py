@@ -204,6 +204,8 @@ def test_two_scans_at_once_fire_each_row_once(director_a, mediator_a, committee_
     assert _effects() == 1200
 
 
+# It restarts the machine's Redis: `make test` runs it after the parallel part (-m serial).
+@pytest.mark.serial
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server to restart")
 def test_redis_restarted_between_scans_loses_nothing(
     broker, director_a, mediator_a, committee_a, tmp_path
