@@ -253,6 +253,10 @@ class Case(models.Model):
             # A district-wide period's days outside its whole months, by date accepted.
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
             models.Index(fields=["number"], name="case_number"),
+            # The mediator's list (web/views/mediator.py) in its order, due date first: an
+            # index walk finds a page of a committee's cases without sorting all of them
+            # (visible_to's OR rules out the committee-first indexes).
+            models.Index(fields=["due_on", "-id"], name="case_due_recent"),
         ]
 
     def __str__(self) -> str:
