@@ -163,8 +163,11 @@ def main() -> None:
     from django.test import Client
 
     f = fixtures()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM mediation_case")
+        (total,) = cursor.fetchone()
     print(
-        f"code: {ROOT}; cases: {connection.cursor().execute('SELECT count(*) FROM mediation_case').fetchone()[0]}"
+        f"code: {ROOT}; cases: {total}"
         f" (busiest committee {f['committee'].code}: {f['cases']}); runs {args.runs}; "
         f"statistics cache {'on' if args.cache else 'off'}; load average {os.getloadavg()[0]:.2f}",
         flush=True,

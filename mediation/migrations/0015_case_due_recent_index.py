@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0002_roster'),
-        ('mediation', '0014_followup_kinds_of_rules_and_agreements'),
+        ("committees", "0002_roster"),
+        ("mediation", "0014_followup_kinds_of_rules_and_agreements"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['due_on', '-id'], name='case_due_recent'),
+            model_name="case",
+            index=models.Index(fields=["due_on", "-id"], name="case_due_recent"),
         ),
     ]
