@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(os.environ.get("TIAOJIE_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # imports resolved from the working directory would measure its checkout
 
 COURT = "CRT640106"  # 金凤区人民法院 (committees/data/institutions.csv)
 REFERRALS = 5
@@ -166,8 +167,11 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM mediation_case")
         (total,) = cursor.fetchone()
+    import web
+
+    code = Path(web.__file__).resolve().parent.parent  # the checkout actually imported
     print(
-        f"code: {ROOT}; cases: {total}"
+        f"code: {code}; cases: {total}"
         f" (busiest committee {f['committee'].code}: {f['cases']}); runs {args.runs}; "
         f"statistics cache {'on' if args.cache else 'off'}; load average {os.getloadavg()[0]:.2f}",
         flush=True,
