@@ -4,14 +4,18 @@ fixed number of statements, whatever the number of cases, committees or rows sho
 statement added per row, per chart or per committee fails here. And the mediator's list
 counts its cases only as far as its pager needs."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from mediation.models import Case
 from tests.builders import make_case, referral_in, request_transfer
 from tests.web.web2_world import client_of
-from web.views import mediator
+from web.views import director, mediator
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +25,10 @@ pytestmark = pytest.mark.django_db
 # areas, the areas' names); overdue by committee; mechanisms; the filters' choices.
 DASHBOARD_STATEMENTS = 29
 # session, user, scope, the committee, its mediators; to accept and mediating: rows,
-# parties, mediators, recused, count (5 each); overdue: rows, mediators, count; transfers,
-# referrals (+ parties), open referrals; the screening report; the unread notifications.
-INBOX_STATEMENTS = 23
+# parties, mediators, recused, count (5 each); the overdue come from the mediating rows
+# (one count more when every row shown is overdue); transfers, referrals (+ parties), open
+# referrals; the screening report; the unread notifications.
+INBOX_STATEMENTS = 21
 
 
 def statements(client, url) -> int:
@@ -78,3 +83,22 @@ def test_the_case_list_counts_only_as_far_as_its_pager_needs(
     assert "第5/5页" in last and "page=6" not in last  # the count reached the end
     shown = [t for t in titles if t in page(1) + page(2) + page(3) + page(4) + last]
     assert sorted(shown) == titles  # every case on some page
+
+
+@pytest.mark.parametrize("limit", [2, 5])
+def test_the_inbox_counts_every_overdue_case_beyond_the_rows_it_shows(
+    director_a, mediator_a, committee_a, monkeypatch, limit
+):
+    monkeypatch.setattr(director, "INBOX_LIMIT", limit)
+    today = timezone.localdate()
+    for days in (-9, -5, -2, 3):  # three overdue, one due in three days
+        case = make_case(mediator_a, committee_a, status="mediating", director=director_a)
+        Case.objects.filter(pk=case.pk).update(due_on=today + timedelta(days))
+
+    context = director.inbox_context(director_a, committee_a)
+
+    assert context["overdue_count"] == 3
+    assert [c.due_on for c in context["overdue"]] == [today + timedelta(d) for d in (-9, -5, -2)][
+        :limit
+    ]
+    assert context["mediating_count"] == 4
