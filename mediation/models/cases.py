@@ -3,7 +3,7 @@ agreement and the append-only history."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Lookup, Q, Subquery
 from django.utils import timezone
 
 from committees.models import Committee, Mediator
@@ -12,6 +12,26 @@ from mediation import choices, crypto
 from mediation.fields import EncryptedTextField
 from mediation.models.routing import Referral, Transfer
 from mediation.workflow import OPEN
+
+
+class InIds(Lookup):
+    """`id IN (SELECT ...)` of an uncorrelated subquery, written on PostgreSQL as
+    `id = ANY(ARRAY(SELECT ...))`: the array is an InitPlan computed once, so an OR of this
+    with `committee_id IN (...)` is a BitmapOr of two index scans. (An EXISTS or IN
+    subquery in an OR can be no index condition: PostgreSQL read the whole case table for
+    every committee's list — docs/benchmarks.md, "Pages (issue 17)".)"""
+
+    lookup_name = "in_ids"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -31,22 +51,34 @@ class CaseQuerySet(models.QuerySet):
             return self
         condition = Q(committee_id__in=scope.committee_ids)
         if scope.committee_ids:
-            condition |= Exists(
-                Transfer.objects.filter(
-                    case=OuterRef("pk"),
-                    status__in=(Transfer.Status.PENDING, Transfer.Status.ACCEPTED),
-                ).filter(
-                    Q(status=Transfer.Status.PENDING, to_committee_id__in=scope.committee_ids)
-                    | Q(status=Transfer.Status.ACCEPTED, from_committee_id__in=scope.committee_ids)
-                )
+            condition |= InIds(
+                F("pk"),
+                Subquery(
+                    Transfer.objects.filter(
+                        status__in=(Transfer.Status.PENDING, Transfer.Status.ACCEPTED)
+                    )
+                    .filter(
+                        Q(status=Transfer.Status.PENDING, to_committee_id__in=scope.committee_ids)
+                        | Q(
+                            status=Transfer.Status.ACCEPTED,
+                            from_committee_id__in=scope.committee_ids,
+                        )
+                    )
+                    .order_by()
+                    .values("case_id")
+                ),
             )
         if scope.liaison_of:
-            condition |= Exists(
-                Referral.objects.filter(
-                    case=OuterRef("pk"),
-                    institution_id__in=scope.liaison_of,
-                    direction=Referral.Direction.INBOUND,
-                )
+            condition |= InIds(
+                F("pk"),
+                Subquery(
+                    Referral.objects.filter(
+                        institution_id__in=scope.liaison_of,
+                        direction=Referral.Direction.INBOUND,
+                    )
+                    .order_by()
+                    .values("case_id")
+                ),
             )
         return self.filter(condition)
 
@@ -221,6 +253,10 @@ class Case(models.Model):
             # A district-wide period's days outside its whole months, by date accepted.
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
             models.Index(fields=["number"], name="case_number"),
+            # The mediator's list (web/views/mediator.py) in its order, due date first: an
+            # index walk finds a page of a committee's cases without sorting all of them
+            # (visible_to's OR rules out the committee-first indexes).
+            models.Index(fields=["due_on", "-id"], name="case_due_recent"),
         ]
 
     def __str__(self) -> str:

@@ -25,10 +25,25 @@ from web.views._director_actions import committee_mediators, directed_committee
 INBOX_LIMIT = 50  # rows per section; the counts say how many there are in all
 
 
+# What no inbox row shows: long texts and JSON, left unread (and undecoded) for its rows.
+UNSHOWN = (
+    "facts",
+    "claims",
+    "previous_numbers",
+    "risk_flags",
+    "responsible_leader_phone",
+    "repeat_dispute",
+    "extension_reason",
+    "closing_reason",
+    "decline_notice",
+)
+
+
 def _open_cases(user, committee: Committee):
     return (
         selectors.case_list(user)
         .filter(committee=committee)
+        .defer(*UNSHOWN)
         .prefetch_related("mediators", "recused_mediators")
     )
 
@@ -39,13 +54,17 @@ def inbox_context(user, committee: Committee) -> dict:
         status=Status.REGISTERED, transfer_pending=False
     )
     mediating = _open_cases(user, committee).filter(status=Status.MEDIATING)
-    overdue = (
-        Case.objects.visible_to(user)
-        .filter(committee=committee)
-        .overdue()
-        .prefetch_related("mediators")
-        .order_by("due_on", "id")
-    )
+    mediating_rows = list(mediating.order_by("due_on", "id")[:INBOX_LIMIT])
+    # The overdue cases are the mediating ones due before today, and in the same order
+    # (due date, id) they come before any case due later: once the rows reach a case not
+    # yet due, they hold every overdue case (no second read of the same cases); else the
+    # overdue are counted.
+    today = timezone.localdate()
+    overdue_rows = [case for case in mediating_rows if case.due_on and case.due_on < today]
+    if any(case.due_on and case.due_on >= today for case in mediating_rows):
+        overdue_count = len(overdue_rows)  # the rows went past the last overdue case
+    else:
+        overdue_count = Case.objects.visible_to(user).filter(committee=committee).overdue().count()
     transfers = (
         selectors.transfer_list(user)
         .filter(to_committee=committee, status=Transfer.Status.PENDING)
@@ -68,15 +87,15 @@ def inbox_context(user, committee: Committee) -> dict:
         "decline_reasons": DeclineReason.choices,
         "registered": list(registered.order_by("received_at")[:INBOX_LIMIT]),
         "registered_count": registered.count(),
-        "mediating": list(mediating.order_by("due_on", "id")[:INBOX_LIMIT]),
+        "mediating": mediating_rows,
         "mediating_count": mediating.count(),
-        "overdue": list(overdue[:INBOX_LIMIT]),
-        "overdue_count": overdue.count(),
+        "overdue": overdue_rows,
+        "overdue_count": overdue_count,
         "transfers": list(transfers[:INBOX_LIMIT]),
         "referrals": list(referrals[:INBOX_LIMIT]),
         "open_referrals": referrals.filter(status=Referral.Status.OPEN).count(),
         "screening": actions.screening_context(user, committee),
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 

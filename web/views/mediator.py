@@ -13,6 +13,7 @@ from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods
 
 from committees.models import Committee
@@ -42,6 +43,32 @@ def due_badge(case, today) -> tuple[str, str] | None:
     return None
 
 
+class CountingPaginator(Paginator):
+    """Counts the rows only as far as it needs: up to COUNT_AHEAD pages past the one asked
+    for (and at least COUNT_AT_LEAST rows). A committee's whole list or a search hit by
+    most titles holds tens of thousands of cases at 1 M; counting them all read every
+    row (340 ms) for a figure the pager shows as 第1/2000页. `more` says the count
+    stopped: the pager then shows the pages it knows of with a "+"."""
+
+    COUNT_AHEAD = 10
+    COUNT_AT_LEAST = 1000
+
+    def __init__(self, object_list, per_page, number):
+        super().__init__(object_list, per_page)
+        try:
+            number = min(max(1, int(number)), 100_000)  # a page past that reads as the last
+        except (TypeError, ValueError, OverflowError):
+            number = 1
+        self.limit = max(self.COUNT_AT_LEAST, (number + self.COUNT_AHEAD) * per_page)
+        self.more = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.limit + 1].count()
+        self.more = counted > self.limit  # at least `counted` rows: a next page exists
+        return counted
+
+
 @member_required
 @require_GET
 def cases(request):
@@ -59,7 +86,8 @@ def cases(request):
     queryset = selectors.case_search(queryset, query).order_by(
         F("due_on").asc(nulls_last=True), "-id"
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CountingPaginator(queryset, PAGE_SIZE, number).get_page(number)
     today = timezone.localdate()
     rows = [(case, due_badge(case, today)) for case in page]
     return render(
