@@ -8,8 +8,10 @@ client, no server: the figure least disturbed by other jobs on a shared machine)
 The requests are the ones bench/side_by_side.sh sends: the intake of
 ../shared/bench-floor/post_case.lua (three persons, two ID numbers, one phone), the first
 page of 50 of the first community committee as its demo mediator (unmasked, so the reveal
-is audited), and the detail of that committee's newest case. --sql lists the statements
-of the last request of each kind; --profile prints cProfile's top functions (cumulative).
+is audited), and the detail of that committee's newest case. The intake's two ID
+numbers are new random ones each time unless --fixed-ids. --sql lists the statements
+of the last request of each kind; --profile prints cProfile's top functions (cumulative) and keeps
+the whole profile in /tmp/census_KIND.prof.
 """
 
 import argparse
@@ -17,17 +19,28 @@ import cProfile
 import json
 import os
 import pstats
+import random
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from load_bodies import resident_id  # noqa: E402
 
-def intake_body(committee_id: int) -> dict:
-    """post_case.lua's body."""
+
+def intake_body(committee_id: int, rng: random.Random | None = None) -> dict:
+    """post_case.lua's body; with `rng`, two new random valid ID numbers (as
+    bench/wrk_intake.lua sends by default: the same two every time would match every
+    earlier registration, a cost that grows with the runs, not with the request)."""
+    first, second = (
+        (resident_id(rng), resident_id(rng))
+        if rng
+        else ("11010519491231002X", "640104198001011235")
+    )
     return {
         "committee": committee_id,
         "dispute_type": "neighbourhood",
@@ -43,14 +56,14 @@ def intake_body(committee_id: int) -> dict:
                 "role": "applicant",
                 "kind": "person",
                 "name": "张某",
-                "id_number": "11010519491231002X",
+                "id_number": first,
                 "phone": "13800000000",
             },
             {
                 "role": "respondent",
                 "kind": "person",
                 "name": "李某",
-                "id_number": "640104198001011235",
+                "id_number": second,
             },
             {"role": "third_party", "kind": "person", "name": "王某"},
         ],
@@ -62,6 +75,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements")
     parser.add_argument("--profile", choices=("intake", "list", "detail"))
+    parser.add_argument("--fixed-ids", action="store_true", help="post_case.lua's two IDs")
     parser.add_argument("--only", nargs="*", default=("intake", "list", "detail"))
     args = parser.parse_args()
 
@@ -88,9 +102,10 @@ def main() -> None:
     # The committee side_by_side.sh benchmarks: the first community committee by code.
     committee = Committee.objects.filter(kind="community").order_by("code").first()
     client = client_for(f"mediator.{committee.code}")
-    body = json.dumps(intake_body(committee.pk), ensure_ascii=False)
+    rng = None if args.fixed_ids else random.Random(time.time_ns())
 
     def intake():
+        body = json.dumps(intake_body(committee.pk, rng), ensure_ascii=False)
         answer = client.post("/api/v1/cases/", body, content_type="application/json")
         assert answer.status_code == 201, answer.content[:300]
 
@@ -145,6 +160,7 @@ def main() -> None:
             for t, sql in queries[-per:]:
                 print(f"    {t:6.2f} ms  {sql[:220]}")
         if profile:
+            profile.dump_stats(f"/tmp/census_{name}.prof")
             pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
 
 

@@ -74,7 +74,7 @@ class CaseViewSet(
         if self._is_liaison_view(case):
             data = serializers.CaseSummarySerializer(case).data
         else:
-            data = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+            data = serializers.case_detail_data(case, self.get_serializer_context())
             audit.personal_data_reveals_record(
                 user=self.request.user, cases=[case], via=self.request.path
             )
@@ -96,8 +96,10 @@ class CaseViewSet(
         Errors: 400 `invalid_cursor`, invalid filter values."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(page, many=True)
-        response = self.get_paginated_response(serializer.data)
+        data = serializers.case_list_data(
+            self.get_serializer_class(), page, self.get_serializer_context()
+        )
+        response = self.get_paginated_response(data)
         if not self._is_liaison_view():
             audit.personal_data_reveals_record(user=request.user, cases=page, via=request.path)
         return response
