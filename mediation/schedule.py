@@ -119,6 +119,40 @@ def leader_sync(case: Case) -> None:
         )
 
 
+def new_case_start(case: Case) -> list[FollowUp]:
+    """The follow-ups of a case just registered, in one INSERT: what acceptance_sync and
+    leader_sync write for a case that has none yet (its acceptance pair at step 0 and, for
+    a major case without a 包案领导, the leader reminder). Returns the rows, ordered as
+    FollowUp.Meta.ordering (due_at, id), so the 201 can show them without reading back.
+    tests/mediation/test_schedule_new_case.py holds it equal to the two syncs."""
+    rows = []
+    if case.status == choices.Status.REGISTERED and case.accept_by:
+        step = len(case.previous_numbers or [])
+        rows.append((Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step))
+        rows.append(
+            (
+                Kind.ACCEPTANCE_OVERDUE,
+                at_local(case.accept_by + timedelta(days=1), time(0, 0)),
+                step,
+            )
+        )
+    if (
+        case.status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
+        and case.difficulty == choices.Difficulty.MAJOR
+        and not case.responsible_leader_name
+    ):
+        now = timezone.localtime()
+        due = timezone.make_aware(
+            datetime.combine(add_working_days(now.date(), 1), now.time().replace(microsecond=0))
+        )
+        rows.append((Kind.LEADER_MISSING, due, 0))
+    created = FollowUp.objects.bulk_create(
+        FollowUp(kind=kind, case=case, committee_id=case.committee_id, due_at=due_at, step=step)
+        for kind, due_at, step in rows
+    )
+    return sorted(created, key=lambda r: (r.due_at, r.pk))
+
+
 def followups_sync_case(*, case: Case) -> None:
     """Create and cancel the case's follow-ups to match its state (inside the caller's
     transaction)."""

@@ -93,33 +93,6 @@ def case_search(queryset, text: str):
     return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text) | Exists(party))
 
 
-# A case just registered has none of these yet (its follow-ups, the acceptance clock and
-# perhaps a 包案领导 reminder, it has).
-NEW_CASE_EMPTY_RELATIONS = (
-    "sessions",
-    "mediators",
-    "recused_mediators",
-    "transfers",
-    "referrals",
-    "agreements",
-)
-
-
-def new_case_detail(case_id: int) -> Case:
-    """A case just registered, read back for its detail: the case, its parties and the
-    mediators they chose and its follow-ups only (no agreement, sessions, mediators,
-    transfers or referrals yet). Its registrar
-    is a member of its committee, so no scope applies."""
-    case = (
-        Case.objects.select_related("committee", "agreement")
-        .prefetch_related("parties", "preferred_mediators", "follow_ups")
-        .get(pk=case_id)
-    )
-    for name in NEW_CASE_EMPTY_RELATIONS:
-        case._prefetched_objects_cache[name] = getattr(case, name).none()
-    return case
-
-
 # --- the case file ---------------------------------------------------------------------------
 
 

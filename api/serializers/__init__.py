@@ -45,6 +45,8 @@ from api.serializers.cases import (
     CaseSerializer,
     PersonalDataAccessSerializer,
     SessionSerializer,
+    case_detail_data,
+    case_list_data,
 )
 from api.serializers.common import (
     AMOUNT,
@@ -114,6 +116,8 @@ __all__ = [
     "CaseFieldsSerializer",
     "CaseListSerializer",
     "CaseSerializer",
+    "case_detail_data",
+    "case_list_data",
     "CurrentAgreementSerializer",
     "DocumentWaivedSerializer",
     "PerformanceSerializer",

@@ -4,6 +4,7 @@ committee); the responsible leader."""
 from rest_framework import serializers
 
 from api import fields
+from api.serializers.direct import DirectFields
 from mediation import choices
 from mediation.models import Party
 from mediation.validators import mask_id_number, mask_phone
@@ -11,9 +12,7 @@ from mediation.validators import mask_id_number, mask_phone
 
 class PartyInputSerializer(serializers.Serializer):
     role = fields.ChoiceField(choices=choices.PartyRole.choices)
-    kind = fields.ChoiceField(
-        choices=choices.PartyKind.choices, default=choices.PartyKind.PERSON
-    )
+    kind = fields.ChoiceField(choices=choices.PartyKind.choices, default=choices.PartyKind.PERSON)
     name = serializers.CharField(max_length=100)
     id_type = fields.ChoiceField(choices=choices.IdType.choices, required=False)
     id_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -30,7 +29,7 @@ class ResponsibleLeaderSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(DirectFields, serializers.ModelSerializer):
     """Masks id_number and phone unless context["unmasked"] is True (holding committee)."""
 
     class Meta:

@@ -64,15 +64,17 @@ class CaseViewSet(
             )
         return serializers.CaseSerializer
 
-    def _respond(self, case, status_code=200, *, new=False):
-        if new:
-            case = selectors.new_case_detail(case.pk)
-        else:
+    def _respond(self, case, status_code=200, *, fresh=False):
+        """The case's detail. `fresh`: `case` already holds everything the detail shows
+        (read by get_object through case_detail's prefetches, or just registered with its
+        relations in memory, mediation.services.intake), so it is not read again;
+        otherwise (a service changed it) it is read back in the caller's scope."""
+        if not fresh:
             case = self.get_queryset().get(pk=case.pk)
         if self._is_liaison_view(case):
             data = serializers.CaseSummarySerializer(case).data
         else:
-            data = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+            data = serializers.case_detail_data(case, self.get_serializer_context())
             audit.personal_data_reveals_record(
                 user=self.request.user, cases=[case], via=self.request.path
             )
@@ -85,7 +87,7 @@ class CaseViewSet(
         Who: anyone whose scope holds the case; ID numbers and phones are masked for
         anyone not a member of the holding committee; a liaison sees only the summary of
         a case its institution sent. Errors: 404 `not_found` (absent or out of scope)."""
-        return self._respond(self.get_object())
+        return self._respond(self.get_object(), fresh=True)
 
     def list(self, request, *args, **kwargs):
         """The cases in the caller's scope, newest first, with the list filters.
@@ -94,8 +96,10 @@ class CaseViewSet(
         Errors: 400 `invalid_cursor`, invalid filter values."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(page, many=True)
-        response = self.get_paginated_response(serializer.data)
+        data = serializers.case_list_data(
+            self.get_serializer_class(), page, self.get_serializer_context()
+        )
+        response = self.get_paginated_response(data)
         if not self._is_liaison_view():
             audit.personal_data_reveals_record(user=request.user, cases=page, via=request.path)
         return response
@@ -122,7 +126,7 @@ class CaseViewSet(
         def register():
             data = dict(self._body(serializers.CaseCreateSerializer))
             case = services.case_register(actor=request.user, via=request.path, **data)
-            return self._respond(case, status.HTTP_201_CREATED, new=True)
+            return self._respond(case, status.HTTP_201_CREATED, fresh=True)
 
         def replay(case_id, status_code):
             # Today's case as the caller may see it today: 404 once it left their scope.

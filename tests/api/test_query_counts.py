@@ -313,7 +313,8 @@ SPECS: dict[str, Spec] = {
     "cases/": Spec("mediator_a", 6, grow_cases),
     # + the parties' chosen mediators (issue 15, arts 19 and 23), once per read of the case
     # + the agreement's versions and their signatures (issue 15), prefetched once.
-    "cases/{pk}/": Spec("mediator_a", 24, grow_sessions),
+    # 24 → 14 (issue 18): the detail no longer reads the case a second time after get_object.
+    "cases/{pk}/": Spec("mediator_a", 14, grow_sessions),
     "cases/{pk}/events/": Spec("mediator_a", 14, grow_sessions),
     "cases/{pk}/attachments/": Spec("mediator_a", 5, grow_attachments),
     "attachments/{pk}/download/": Spec("mediator_a", 5, grow_id_copies),
