@@ -72,6 +72,11 @@ class AgreementSerializer(serializers.ModelSerializer):
     document_waived = serializers.SerializerMethodField()
     judicial_window = serializers.SerializerMethodField()
     judicial_confirmation = serializers.SerializerMethodField()
+    # "" until a 履行回访 records it. Declared: a model field listed in read_only_fields
+    # loses allow_blank, and the schema would then refuse the "" every new agreement shows.
+    performance = serializers.ChoiceField(
+        choices=choices.Performance.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Agreement
