@@ -16,8 +16,7 @@
 #   floor), FIXED_IDS=1 (post exactly post_case.lua's two ID numbers every time; by default
 #   each intake carries new random ones, see bench/wrk_intake.lua).
 # Needs wrk (apt-get install wrk), psql, curl, python3.
-# Phases of each round: floor intake (c), project intake (c), floor list 1 and c connections
-# (its committee 1, 50 rows by `.values()`, no parties), project list 1 and c
+# Phases of each round: floor intake (c), project intake (c), project list 1 and c
 # connections (page_size 50, as the first community committee's demo mediator, unmasked:
 # every page's reveal audited), project detail 1 connection (the committee's newest case).
 set -eu
@@ -61,8 +60,6 @@ for r in $(seq 1 "$rounds"); do
   printf '  %-22s%s\n' "floor intake ${conns}c:" "$floor"
   project=$(TOKEN=$mtok COMMITTEE=$cid wrk -t2 -c"$conns" -d"${secs}s" -s "$bench/wrk_intake.lua" http://127.0.0.1:18901/api/v1/cases/ | tail -1)
   printf '  %-22s%s  = %s x floor\n' "project intake ${conns}c:" "$project" "$(awk -v a="${project#req/s }" -v b="${floor#req/s }" 'BEGIN {printf "%.3f", (a+0)/(b+0)}')"
-  printf '  %-22s' "floor list 1c:"; wrk -t1 -c1 -d"${secs}s" -s "$bench/wrk_report.lua" "http://127.0.0.1:18900/floor/cases/?committee=1" | tail -1
-  printf '  %-22s' "floor list ${conns}c:"; wrk -t2 -c"$conns" -d"${secs}s" -s "$bench/wrk_report.lua" "http://127.0.0.1:18900/floor/cases/?committee=1" | tail -1
   printf '  %-22s' "project list 1c:"; wrk -t1 -c1 -d"${secs}s" -s "$bench/wrk_report.lua" -H "Authorization: Bearer $mtok" "http://127.0.0.1:18901/api/v1/cases/?page_size=50" | tail -1
   printf '  %-22s' "project list ${conns}c:"; wrk -t2 -c"$conns" -d"${secs}s" -s "$bench/wrk_report.lua" -H "Authorization: Bearer $mtok" "http://127.0.0.1:18901/api/v1/cases/?page_size=50" | tail -1
   case_id=$(newest)
