@@ -39,6 +39,7 @@ from api.serializers.case_rules import (
     SessionHeldSerializer,
 )
 from api.serializers.cases import (
+    LISTED_PARTIES,
     BuiltOnceFields,
     CaseEventSerializer,
     CaseListSerializer,
@@ -100,6 +101,7 @@ from api.serializers.statistics import (
 )
 
 __all__ = [
+    "LISTED_PARTIES",
     "AMOUNT",
     "AcceptSerializer",
     "AcceptWithChoiceSerializer",

@@ -72,6 +72,10 @@ class BuiltOnceFields:
         return copy.deepcopy(built)
 
 
+# The attribute the API's list prefetches a page's parties into (a plain list).
+LISTED_PARTIES = "listed_parties"
+
+
 class CaseListSerializer(DirectFields, BuiltOnceFields, serializers.ModelSerializer):
     """A case in a list: parties masked unless the caller is a member of the holding
     committee (context["scope"])."""
@@ -116,7 +120,10 @@ class CaseListSerializer(DirectFields, BuiltOnceFields, serializers.ModelSeriali
         serializer = party_serializer(
             self, unmasked=self.context["scope"].is_member(case.committee_id)
         )
-        return [serializer.to_representation(party) for party in case.parties.all()]
+        parties = getattr(case, LISTED_PARTIES, None)
+        if parties is None:  # a detail, or a case not read by the API's list
+            parties = case.parties.all()
+        return [serializer.to_representation(party) for party in parties]
 
     @extend_schema_field(ResponsibleLeaderSerializer(allow_null=True))
     def get_responsible_leader(self, case) -> dict | None:
