@@ -17,7 +17,8 @@ What it adds, once (idempotent), so every page has something to show: the demo a
 case of that committee. The personas are the demo logins of the busiest committee (its
 mediator and director), its judicial office, the district office and the court's liaison.
 
-`--only dashboard` keeps the pages whose name contains the word; `--profile NAME` prints
+`--only dashboard` keeps the pages whose name contains the word; `--search WORD` (repeatable)
+adds the mediator's search for WORD; `--profile NAME` prints
 cProfile's top functions of one more request of that page. `TIAOJIE_ROOT` picks the
 checkout whose code is measured (to measure a "before" against the same database).
 """
@@ -31,6 +32,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(os.environ.get("TIAOJIE_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
@@ -121,8 +123,9 @@ def fixtures() -> dict:
     }
 
 
-def pages(f: dict) -> list[tuple[str, str, str]]:
-    """(persona, page, URL) of every page, GET."""
+def pages(f: dict, searches: list[str] = ()) -> list[tuple[str, str, str]]:
+    """(persona, page, URL) of every page, GET; `searches` adds the mediator's search for
+    each of those words."""
     drill = f"/dashboard/cases/?measure=succeeded&month={f['month']}"
     return [
         ("anonymous", "sign-in", "/"),
@@ -130,6 +133,7 @@ def pages(f: dict) -> list[tuple[str, str, str]]:
         ("mediator", "cases (open)", "/cases/"),
         ("mediator", "cases (all)", "/cases/?view=all"),
         ("mediator", "cases search", "/cases/?view=all&q=纠纷"),
+        ("mediator", "cases search rare", "/cases/?view=all&q=买卖"),  # 5 of 60 k cases
         ("mediator", "case new", "/cases/new/"),
         ("mediator", "case page", f"/cases/{f['case']}/"),
         ("mediator", "todo", "/todo/"),
@@ -144,7 +148,7 @@ def pages(f: dict) -> list[tuple[str, str, str]]:
         ("office", "dashboard xlsx", "/dashboard/export.xlsx"),
         ("liaison", "liaison home", "/liaison/"),
         ("liaison", "liaison referral", f"/liaison/referrals/{f['referral']}/"),
-    ]
+    ] + [("mediator", f"search {word}", f"/cases/?view=all&q={quote(word)}") for word in searches]
 
 
 def main() -> None:
@@ -154,6 +158,9 @@ def main() -> None:
     parser.add_argument("--only", help="pages whose persona or name contains this")
     parser.add_argument("--cache", action="store_true", help="keep the statistics cache on")
     parser.add_argument("--profile", help="cProfile one more request of this page name")
+    parser.add_argument(
+        "--search", action="append", default=[], help="also the mediator's search for this word"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if not args.cache:
@@ -203,7 +210,7 @@ def main() -> None:
     )
     print(header + "\n" + "-" * len(header), flush=True)
     worst = []
-    for persona, name, url in pages(f):
+    for persona, name, url in pages(f, args.search):
         if args.only and args.only not in f"{persona} {name}":
             continue
         client = clients[persona]

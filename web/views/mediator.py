@@ -53,8 +53,9 @@ class CountingPaginator(Paginator):
     COUNT_AHEAD = 10
     COUNT_AT_LEAST = 1000
 
-    def __init__(self, object_list, per_page, number):
+    def __init__(self, object_list, per_page, number, found=None):
         super().__init__(object_list, per_page)
+        self.found = found  # selectors.case_search_counted's count, when it has one
         try:
             number = min(max(1, int(number)), 100_000)  # a page past that reads as the last
         except (TypeError, ValueError, OverflowError):
@@ -64,6 +65,11 @@ class CountingPaginator(Paginator):
 
     @cached_property
     def count(self):
+        if self.found is not None and self.found <= selectors.SEARCH_INDEXED_AT_MOST:
+            return self.found  # the search's lookup found every case: no statement
+        if self.found is not None and self.limit < self.found:
+            self.more = True  # more cases than the count would read
+            return self.limit + 1
         counted = self.object_list[: self.limit + 1].count()
         self.more = counted > self.limit  # at least `counted` rows: a next page exists
         return counted
@@ -83,11 +89,10 @@ def cases(request):
         queryset = queryset.filter(status__in=workflow.OPEN)
     elif view == "mine":
         queryset = queryset.filter(mediators__user=user, status__in=workflow.OPEN)
-    queryset = selectors.case_search(queryset, query).order_by(
-        F("due_on").asc(nulls_last=True), "-id"
-    )
+    queryset, found = selectors.case_search_counted(queryset, query)
+    queryset = queryset.order_by(F("due_on").asc(nulls_last=True), "-id")
     number = request.GET.get("page")
-    page = CountingPaginator(queryset, PAGE_SIZE, number).get_page(number)
+    page = CountingPaginator(queryset, PAGE_SIZE, number, found).get_page(number)
     today = timezone.localdate()
     rows = [(case, due_badge(case, today)) for case in page]
     return render(
