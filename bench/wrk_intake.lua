@@ -49,10 +49,5 @@ else
   end
 end
 
-function done(summary, latency, requests)
-  io.write(string.format("req/s %.1f  p50 %.1f  p90 %.1f  p95 %.1f  p99 %.1f ms  errors %d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(90) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.timeout))
-end
+-- The report line, the same as the GET phases' (bench/wrk_report.lua, beside this file).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_report.lua")
