@@ -64,6 +64,7 @@ chaos-short: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 migrate-check: install

@@ -53,8 +53,7 @@ NOT_AUTHENTICATED = "未登录或令牌无效、已过期（`not_authenticated`�
 FORBIDDEN = "已登录但无权执行该操作（`permission_denied`）。"
 NOT_FOUND = "不存在，或不在调用者的范围内（`not_found`）。"
 CONFLICT = (
-    "案件当前状态不允许该操作（`invalid_transition`），或其他请求已先修改了同一记录"
-    "（`conflict`）。"
+    "案件当前状态不允许该操作（`invalid_transition`），或其他请求已先修改了同一记录（`conflict`）。"
 )
 TOO_LARGE = "请求体超过大小上限（`request_too_large`）。"
 UNSUPPORTED_MEDIA_TYPE = "不支持的请求体类型（`unsupported_media_type`）。"

@@ -43,9 +43,7 @@ v1 = [
         "statistics/mechanisms/", views.StatisticsMechanismsView.as_view(), name="stats-mechanisms"
     ),
     path("statistics/export/", views.StatisticsExportView.as_view(), name="stats-export"),
-    path(
-        "imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"
-    ),
+    path("imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
     # Before the router, whose committees/<pk>/ would take the name for an id.
     path(
         "committees/composition-warnings/",

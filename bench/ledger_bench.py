@@ -55,7 +55,13 @@ def build_rows(count: int, seed: int = 19) -> list[list]:
         concluded = accepted + timedelta(days=rng.randint(1, 30))
         roll = rng.random()
         status, outcome, form, terms, amount, guidance, reason = (
-            "调解成功", "调解成功", "书面协议", "双方达成和解，按约履行", "3000.00", "", ""
+            "调解成功",
+            "调解成功",
+            "书面协议",
+            "双方达成和解，按约履行",
+            "3000.00",
+            "",
+            "",
         )
         if roll > 0.8:
             status, outcome, form, terms, amount = "调解不成", "调解不成", "", "", ""
@@ -181,8 +187,10 @@ def main() -> None:
         if result.returncode:
             sys.exit(f"import failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
         times.append(elapsed)
-        print(f"run {run}: {elapsed:.1f} s, {args.rows / elapsed:.0f} rows/s — "
-              f"{result.stdout.strip().splitlines()[-1]}")
+        print(
+            f"run {run}: {elapsed:.1f} s, {args.rows / elapsed:.0f} rows/s — "
+            f"{result.stdout.strip().splitlines()[-1]}"
+        )
         clean(args.committee)
     print(f"best {min(times):.1f} s, worst {max(times):.1f} s (budget 60 s for 10 000 rows)")
 

@@ -114,7 +114,6 @@ def parse_args():
     return args
 
 
-
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -273,7 +272,6 @@ def measure(args, server: str) -> int:
     (args.out / "results.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     print_report(report)
     return 0
-
 
 
 if __name__ == "__main__":

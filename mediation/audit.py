@@ -17,9 +17,7 @@ def personal_data_reveals_record(*, user, cases, via: str) -> int:
     if not case_ids:
         return 0
     table = PersonalDataAccess._meta.db_table
-    nothing_shown = PersonalDataAccess._meta.get_field("shown").get_db_prep_value(
-        {}, connection
-    )
+    nothing_shown = PersonalDataAccess._meta.get_field("shown").get_db_prep_value({}, connection)
     placeholders = ", ".join(["%s"] * len(case_ids))
     with connection.cursor() as cursor:
         cursor.execute(

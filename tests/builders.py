@@ -130,9 +130,7 @@ def complete_file(actor, case: Case) -> Case:
     case is concluded (the session) and again after (the signed agreement)."""
     case = fresh(case)
     if case.accepted_at and not case.rights_notified_at:
-        services.case_rights_notified(
-            actor=actor, case=case, at=timezone.now(), how="written"
-        )
+        services.case_rights_notified(actor=actor, case=case, at=timezone.now(), how="written")
     for party in case.parties.filter(kind="person").exclude(attachments__kind="id_copy"):
         attach(actor, case, "id_copy", party=party, content=PNG_BYTES, name="身份证.png")
     case = fresh(case)

@@ -194,7 +194,4 @@ class CaseExportView(APIView):
         output = tempfile.TemporaryFile()
         workbook.save(output)
         output.seek(0)
-        return FileResponse(
-            output, as_attachment=True, filename="ledger.xlsx", content_type=XLSX
-        )
-
+        return FileResponse(output, as_attachment=True, filename="ledger.xlsx", content_type=XLSX)

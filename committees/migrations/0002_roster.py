@@ -6,65 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0001_reference_model'),
+        ("committees", "0001_reference_model"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Training',
+            name="Training",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='培训日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='学时')),
-                ('topic', models.CharField(max_length=200, verbose_name='培训内容')),
-                ('certificate', models.CharField(blank=True, max_length=100, verbose_name='证书编号')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="培训日期")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="学时")),
+                ("topic", models.CharField(max_length=200, verbose_name="培训内容")),
+                (
+                    "certificate",
+                    models.CharField(blank=True, max_length=100, verbose_name="证书编号"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
             ],
             options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
-                'ordering': ['-on', '-id'],
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='mediator',
-            name='ethnicity',
-            field=models.CharField(blank=True, max_length=16, verbose_name='民族'),
+            model_name="mediator",
+            name="ethnicity",
+            field=models.CharField(blank=True, max_length=16, verbose_name="民族"),
         ),
         migrations.AddField(
-            model_name='mediator',
-            name='gender',
-            field=models.CharField(blank=True, choices=[('female', '女'), ('male', '男')], max_length=8, verbose_name='性别'),
+            model_name="mediator",
+            name="gender",
+            field=models.CharField(
+                blank=True,
+                choices=[("female", "女"), ("male", "男")],
+                max_length=8,
+                verbose_name="性别",
+            ),
         ),
         migrations.AddField(
-            model_name='mediator',
-            name='term_end',
-            field=models.DateField(blank=True, null=True, verbose_name='任期届满'),
+            model_name="mediator",
+            name="term_end",
+            field=models.DateField(blank=True, null=True, verbose_name="任期届满"),
         ),
         migrations.AddField(
-            model_name='mediator',
-            name='term_start',
-            field=models.DateField(blank=True, null=True, verbose_name='任期开始'),
+            model_name="mediator",
+            name="term_start",
+            field=models.DateField(blank=True, null=True, verbose_name="任期开始"),
         ),
         migrations.AddConstraint(
-            model_name='mediator',
-            constraint=models.CheckConstraint(condition=models.Q(('term_start__isnull', True), ('term_end__isnull', True), ('term_end__gt', models.F('term_start')), _connector='OR'), name='mediator_term_ends_after_it_starts'),
+            model_name="mediator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("term_start__isnull", True),
+                    ("term_end__isnull", True),
+                    ("term_end__gt", models.F("term_start")),
+                    _connector="OR",
+                ),
+                name="mediator_term_ends_after_it_starts",
+            ),
         ),
         migrations.AddField(
-            model_name='training',
-            name='mediator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainings', to='committees.mediator', verbose_name='人民调解员'),
+            model_name="training",
+            name="mediator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="trainings",
+                to="committees.mediator",
+                verbose_name="人民调解员",
+            ),
         ),
         migrations.AddField(
-            model_name='training',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="training",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='training',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='training_hours_positive'),
+            model_name="training",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0)), name="training_hours_positive"
+            ),
         ),
     ]

@@ -87,9 +87,7 @@ def export_reveals_record(*, user, cases, via: str) -> None:
     table = PersonalDataAccess._meta.db_table
     # As audit.personal_data_reveals_record writes a reveal, but over a subquery: an
     # export may hold 100,000 cases, too many for a list of ids.
-    nothing_shown = PersonalDataAccess._meta.get_field("shown").get_db_prep_value(
-        {}, connection
-    )
+    nothing_shown = PersonalDataAccess._meta.get_field("shown").get_db_prep_value({}, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, username, case_id, at, via, kind, shown) "

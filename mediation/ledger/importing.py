@@ -34,9 +34,7 @@ def may_import(user, committee: Committee) -> bool:
     """The district office, the judicial office over the committee, or its director."""
     scope = scope_for(user)
     return (
-        scope.sees_everything
-        or committee.id in scope.supervised
-        or scope.is_director(committee.id)
+        scope.sees_everything or committee.id in scope.supervised or scope.is_director(committee.id)
     )
 
 
@@ -165,9 +163,11 @@ def errors_workbook(data: bytes, report: dict, *, unmasked: bool) -> bytes:
     by_row: dict[int, list[str]] = {}
     for error in report.get("errors", []):
         if error.get("row"):
-            text = f"{error['column']}：{error['message']}" if error.get("column") else error[
-                "message"
-            ]
+            text = (
+                f"{error['column']}：{error['message']}"
+                if error.get("column")
+                else error["message"]
+            )
             by_row.setdefault(error["row"], []).append(text)
     workbook = Workbook()
     sheet = workbook.active
@@ -180,9 +180,7 @@ def errors_workbook(data: bytes, report: dict, *, unmasked: bool) -> bytes:
             sheet.append([error.get("row"), error.get("column"), error["message"], error["code"]])
     else:
         sheet.append([*ledger.headers, ERRORS_HEADER])
-        masks = [
-            None if unmasked else PERSONAL_COLUMNS.get(header) for header in ledger.headers
-        ]
+        masks = [None if unmasked else PERSONAL_COLUMNS.get(header) for header in ledger.headers]
         for row, line in ledger.rows:
             cells = [_plain(v) for v in line] + [""] * (len(ledger.headers) - len(line))
             cells = [

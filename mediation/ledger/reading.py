@@ -63,9 +63,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken or foreign file
-        raise FileProblem(
-            [_problem(NOT_A_LEDGER, "not_a_workbook")]
-        ) from None
+        raise FileProblem([_problem(NOT_A_LEDGER, "not_a_workbook")]) from None
     hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
     if hidden:
         raise FileProblem(
@@ -126,9 +124,7 @@ def _read_csv(data: bytes) -> Sheet:
         except UnicodeDecodeError:
             continue
     else:
-        raise FileProblem(
-            [_problem("CSV 文件的编码应为 UTF-8 或 GB18030。", "invalid_encoding")]
-        )
+        raise FileProblem([_problem("CSV 文件的编码应为 UTF-8 或 GB18030。", "invalid_encoding")])
     try:
         values = [list(line) for line in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error:
@@ -171,23 +167,17 @@ def _sheet_from(values: list[list], kind: str) -> Sheet:
         seen.add(header)
     for column in COLUMNS:
         if column.required and column.header not in seen:
-            problems.append(
-                _problem(f"缺少必填列“{column.header}”。", "missing_header", row=1)
-            )
+            problems.append(_problem(f"缺少必填列“{column.header}”。", "missing_header", row=1))
     if problems:
         raise FileProblem(problems)
     sheet = Sheet(headers=headers, kind=kind)
     for number, line in enumerate(values[1:], start=2):
         if all(_is_blank(v) for v in line):
-            problems.append(
-                _problem("空行：台账中间不能有空行。", "empty_row", row=number)
-            )
+            problems.append(_problem("空行：台账中间不能有空行。", "empty_row", row=number))
             continue
         extra = [v for v in line[len(headers) :] if not _is_blank(v)]
         if extra:
-            problems.append(
-                _problem("该行在表头以外的列中有内容。", "unknown_header", row=number)
-            )
+            problems.append(_problem("该行在表头以外的列中有内容。", "unknown_header", row=number))
         sheet.rows.append((number, list(line[: len(headers)])))
     if problems:
         raise FileProblem(problems)

@@ -5,7 +5,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("mediation", "0006_statistics_district_rollup_and_durations"),
     ]
@@ -14,12 +13,24 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="personaldataaccess",
             name="for_case",
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="mediation.case", verbose_name="查询时登记的案件"),
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="mediation.case",
+                verbose_name="查询时登记的案件",
+            ),
         ),
         migrations.AddField(
             model_name="personaldataaccess",
             name="kind",
-            field=models.CharField(choices=[("reveal", "查看个人信息"), ("repeat_dispute", "重复纠纷查询")], default="reveal", max_length=16, verbose_name="类型"),
+            field=models.CharField(
+                choices=[("reveal", "查看个人信息"), ("repeat_dispute", "重复纠纷查询")],
+                default="reveal",
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
         migrations.AddField(
             model_name="personaldataaccess",
@@ -29,6 +40,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="case",
             name="repeat_dispute",
-            field=models.JSONField(blank=True, default=dict, help_text="Set at registration: other open or recent cases of the same parties (by ID number) anywhere in the district: their count and the names of the committees holding an open one, nothing else.", verbose_name="重复纠纷提示"),
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Set at registration: other open or recent cases of the same parties (by ID number) anywhere in the district: their count and the names of the committees holding an open one, nothing else.",
+                verbose_name="重复纠纷提示",
+            ),
         ),
     ]

@@ -7,47 +7,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0001_reference_model'),
-        ('mediation', '0007_personal_data_access_repeat_dispute_lookups'),
+        ("committees", "0001_reference_model"),
+        ("mediation", "0007_personal_data_access_repeat_dispute_lookups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LedgerImport',
+            name="LedgerImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='文件SHA-256')),
-                ('content', models.BinaryField(verbose_name='文件内容')),
-                ('dry_run', models.BooleanField(default=True, verbose_name='仅检查')),
-                ('skip_invalid', models.BooleanField(default=False, verbose_name='跳过错误行')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '处理中'), ('checked', '检查完成（未写入）'), ('imported', '已导入'), ('rejected', '有错误，未写入')], default='queued', max_length=16, verbose_name='状态')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度（%）')),
-                ('report', models.JSONField(blank=True, default=dict, verbose_name='报告')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='committees.committee', verbose_name='调委会')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("file_sha256", models.CharField(max_length=64, verbose_name="文件SHA-256")),
+                ("content", models.BinaryField(verbose_name="文件内容")),
+                ("dry_run", models.BooleanField(default=True, verbose_name="仅检查")),
+                ("skip_invalid", models.BooleanField(default=False, verbose_name="跳过错误行")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "处理中"),
+                            ("checked", "检查完成（未写入）"),
+                            ("imported", "已导入"),
+                            ("rejected", "有错误，未写入"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度（%）")),
+                ("report", models.JSONField(blank=True, default=dict, verbose_name="报告")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="上传时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="committees.committee",
+                        verbose_name="调委会",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '台账导入',
-                'verbose_name_plural': '台账导入',
-                'ordering': ['-id'],
+                "verbose_name": "台账导入",
+                "verbose_name_plural": "台账导入",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportedRow',
+            name="ImportedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('row', models.PositiveIntegerField()),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='imported_from', to='mediation.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("row", models.PositiveIntegerField()),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imported_from",
+                        to="mediation.case",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('file_sha256', 'row'), name='imported_row_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("file_sha256", "row"), name="imported_row_once")
+                ],
             },
         ),
     ]

@@ -23,43 +23,83 @@ def mark_every_month_dirty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0002_roster'),
-        ('mediation', '0009_case_file_and_attachments'),
+        ("committees", "0002_roster"),
+        ("mediation", "0009_case_file_and_attachments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='districtmonthlystat',
-            old_name='concluded_people',
-            new_name='mediated_people',
+            model_name="districtmonthlystat",
+            old_name="concluded_people",
+            new_name="mediated_people",
         ),
         migrations.RenameField(
-            model_name='monthlystat',
-            old_name='concluded_people',
-            new_name='mediated_people',
+            model_name="monthlystat",
+            old_name="concluded_people",
+            new_name="mediated_people",
         ),
         migrations.CreateModel(
-            name='StatisticsSubmission',
+            name="StatisticsSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=7, verbose_name='报告期（年-月）')),
-                ('unit', models.CharField(max_length=100, verbose_name='填报单位')),
-                ('filer', models.CharField(max_length=150, verbose_name='填表人')),
-                ('table', models.JSONField(verbose_name='报送数据')),
-                ('csv', models.BinaryField(verbose_name='报送文件（CSV）')),
-                ('xlsx', models.BinaryField(verbose_name='报送文件（XLSX）')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='报送时间')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='committees.area', verbose_name='区划')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=7, verbose_name="报告期（年-月）")),
+                ("unit", models.CharField(max_length=100, verbose_name="填报单位")),
+                ("filer", models.CharField(max_length=150, verbose_name="填表人")),
+                ("table", models.JSONField(verbose_name="报送数据")),
+                ("csv", models.BinaryField(verbose_name="报送文件（CSV）")),
+                ("xlsx", models.BinaryField(verbose_name="报送文件（XLSX）")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="报送时间"
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="committees.area",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '统计报表报送',
-                'verbose_name_plural': '统计报表报送',
-                'ordering': ['-period', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('area__isnull', False)), fields=('period', 'area'), name='submission_one_per_area_and_month'), models.UniqueConstraint(condition=models.Q(('area__isnull', True)), fields=('period',), name='submission_one_district_table_per_month')],
+                "verbose_name": "统计报表报送",
+                "verbose_name_plural": "统计报表报送",
+                "ordering": ["-period", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("area__isnull", False)),
+                        fields=("period", "area"),
+                        name="submission_one_per_area_and_month",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("area__isnull", True)),
+                        fields=("period",),
+                        name="submission_one_district_table_per_month",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(mark_every_month_dirty, migrations.RunPython.noop),

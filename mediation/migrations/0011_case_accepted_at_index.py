@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0002_roster'),
-        ('mediation', '0010_stats_submissions_and_mediated_people'),
+        ("committees", "0002_roster"),
+        ("mediation", "0010_stats_submissions_and_mediated_people"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['accepted_at'], name='case_accepted_at'),
+            model_name="case",
+            index=models.Index(fields=["accepted_at"], name="case_accepted_at"),
         ),
     ]

@@ -35,9 +35,7 @@ class LedgerImport(models.Model):
     content = models.BinaryField("文件内容")
     dry_run = models.BooleanField("仅检查", default=True)
     skip_invalid = models.BooleanField("跳过错误行", default=False)
-    status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     report = models.JSONField("报告", default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -43,7 +43,6 @@ IMPORTABLE_STATUSES = (
 )
 
 
-
 def _historical_moments(
     status: str, received_on: date, accepted_on: date | None, concluded_on: date | None
 ) -> None:
@@ -69,9 +68,7 @@ def _historical_moments(
             "该状态的案件须填写受理日期。", code="date_required", field="accepted_on"
         )
     if status in (choices.Status.REGISTERED, choices.Status.DECLINED) and accepted_on:
-        raise InvalidInput(
-            "未受理的案件不能有受理日期。", code="invalid_date", field="accepted_on"
-        )
+        raise InvalidInput("未受理的案件不能有受理日期。", code="invalid_date", field="accepted_on")
     is_open = status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
     if not is_open and not concluded_on:
         raise InvalidInput("已结案件须填写结案日期。", code="date_required", field="concluded_on")
@@ -115,9 +112,7 @@ def _historical_case(
         # `status` is then how the case ended; the case itself is archived.
         check_past_date(archived_on, field="archived_on", label="归档日期")
         if status in workflow.OPEN:
-            raise InvalidInput(
-                "未结案件不能有归档日期。", code="invalid_date", field="archived_on"
-            )
+            raise InvalidInput("未结案件不能有归档日期。", code="invalid_date", field="archived_on")
         if archived_on < concluded_on:
             raise InvalidInput(
                 "归档日期不能早于结案日期。", code="invalid_date", field="archived_on"
@@ -138,9 +133,7 @@ def _historical_case(
             )
         if not (agreement.get("terms") or "").strip():
             raise InvalidInput("请填写协议内容。", code="terms_required", field="agreement.terms")
-        check_text(
-            agreement["terms"], LONG_TEXT_MAX, field="agreement.terms", label="协议内容"
-        )
+        check_text(agreement["terms"], LONG_TEXT_MAX, field="agreement.terms", label="协议内容")
         check_amount(agreement.get("amount"), field="agreement.amount")
     elif agreement:
         raise InvalidInput(

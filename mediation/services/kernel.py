@@ -99,7 +99,6 @@ def assign_number(case: Case, committee: Committee) -> None:
     case.number = case_number_format(committee=committee, year=year, sequence=sequence)
 
 
-
 def raise_counter_to(committee_id: int, year: int, sequence: int) -> None:
     """Make the committee-year counter at least `sequence` (inside the caller's
     transaction), so later registrations continue after the highest imported number."""

@@ -136,9 +136,7 @@ def test_json_nested_up_to_the_limit_is_parsed(client_for, mediator_a, committee
     depth = settings.TIAOJIE_JSON_MAX_DEPTH - 1
     body = json.dumps(case_body(committee_a))[:-1] + ', "extra": ' + "[" * depth + "]" * depth + "}"
 
-    response = client_for(mediator_a).post(
-        "/api/v1/cases/", body, content_type="application/json"
-    )
+    response = client_for(mediator_a).post("/api/v1/cases/", body, content_type="application/json")
 
     assert response.status_code == 201, response.content
 
@@ -146,9 +144,7 @@ def test_json_nested_up_to_the_limit_is_parsed(client_for, mediator_a, committee
 def test_brackets_inside_strings_do_not_count_as_nesting(client_for, mediator_a, committee_a):
     body = json.dumps(case_body(committee_a, title="[" * 100 + '"{' * 40))
 
-    response = client_for(mediator_a).post(
-        "/api/v1/cases/", body, content_type="application/json"
-    )
+    response = client_for(mediator_a).post("/api/v1/cases/", body, content_type="application/json")
 
     assert response.status_code == 201, response.content
 
@@ -203,9 +199,7 @@ TEN_MB = 10 * 1024 * 1024
 def test_a_10_mb_json_body_is_413_json(client_for, mediator_a, committee_a):
     body = json.dumps(case_body(committee_a, title="x" * TEN_MB))
 
-    response = client_for(mediator_a).post(
-        "/api/v1/cases/", body, content_type="application/json"
-    )
+    response = client_for(mediator_a).post("/api/v1/cases/", body, content_type="application/json")
 
     assert_error(response, 413, "request_too_large")
     assert not Case.objects.exists()
@@ -246,9 +240,7 @@ def test_an_unknown_url_outside_the_api_stays_a_page(client):
     assert not response["Content-Type"].startswith("application/json")
 
 
-def test_an_unhandled_error_under_the_api_is_500_json_and_logged_in_full(
-    monkeypatch, caplog
-):
+def test_an_unhandled_error_under_the_api_is_500_json_and_logged_in_full(monkeypatch, caplog):
     def broken():
         raise RuntimeError("the health report broke")
 

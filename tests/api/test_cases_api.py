@@ -490,5 +490,3 @@ def test_id_number_and_phone_are_masked_outside_the_holding_committee(
         assert shown["responsible_leader"]["phone"] == expected[2]
     # the stored values stay whole
     assert Party.objects.get(case=case, role="applicant").id_number == ID_NUMBER
-
-

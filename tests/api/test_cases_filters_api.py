@@ -215,5 +215,3 @@ def test_list_query_count_is_the_same_at_page_size_1_50_200(
         assert len(rows) == size
         assert all(len(row["parties"]) == 2 for row in rows)
         assert response.json()["next"] is not None
-
-

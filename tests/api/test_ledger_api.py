@@ -163,9 +163,7 @@ def test_a_file_with_errors_is_rejected_whole(post_import, director_a, committee
 def test_skip_invalid_over_the_api(post_import, director_a, committee_a):
     data = xlsx([ledger_row(1), ledger_row(2, 登记日期="2019-13-01")])
 
-    body = post_import(
-        director_a, committee_a, data, dry_run="false", skip_invalid="true"
-    ).json()
+    body = post_import(director_a, committee_a, data, dry_run="false", skip_invalid="true").json()
 
     assert (body["status"], body["report"]["created"]) == ("imported", 1)
     assert Case.objects.count() == 1

@@ -35,7 +35,6 @@ from tests.factories import institution
 pytestmark = pytest.mark.django_db
 
 
-
 # --- POST /referrals/ --------------------------------------------------------------------
 
 
@@ -457,5 +456,3 @@ def test_after_a_transfer_the_receiver_sees_the_referral_of_the_case_it_holds(
     assert [r["id"] for r in embedded] == [referral.id]
     assert client.get(f"/api/v1/referrals/{referral.id}/").status_code == 200
     assert ids(client.get("/api/v1/referrals/", {"direction": "inbound"})) == [referral.id]
-
-

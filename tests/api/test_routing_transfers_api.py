@@ -7,7 +7,6 @@ nothing changed. State is built through the services; the endpoint under test is
 over HTTP.
 """
 
-
 import pytest
 
 from committees.models import Committee
@@ -411,7 +410,6 @@ def test_transfer_list_by_direction_and_status(
     assert detail.status_code == 200
     assert detail.json()["case_number"] == fresh(pending_case).number
     assert anon.get(f"/api/v1/transfers/{pending.id}/").status_code == 401
-
 
 
 # --- Done when: village/community → town → specialised → back ------------------------------

@@ -6,7 +6,6 @@ case's fields, its history (no new CaseEvent) and, for registrations, no rows an
 number taken. The `world` fixture is in tests/mediation/conftest.py.
 """
 
-
 import pytest
 
 from committees.models import Mediator

@@ -34,6 +34,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+
 def _due_followups(director, mediator, committee, count: int) -> list[int]:
     """`count` due deadline warnings over a few real, accepted cases."""
     cases = [

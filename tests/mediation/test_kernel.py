@@ -102,9 +102,7 @@ def test_an_outbound_message_is_delivered_by_task_name_after_commit(
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="SELECT … FOR UPDATE needs PostgreSQL")
 @pytest.mark.django_db
-def test_agreement_performance_is_written_under_the_case_lock(
-    director_a, mediator_a, committee_a
-):
+def test_agreement_performance_is_written_under_the_case_lock(director_a, mediator_a, committee_a):
     case = accepted_case(director_a, mediator_a, committee_a)
     services.case_conclude(
         actor=mediator_a, case=case, outcome="success", agreement={"form": "oral", "terms": "道歉"}

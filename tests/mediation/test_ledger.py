@@ -499,8 +499,15 @@ def test_round_trip_export_import_export_gives_the_same_rows(committee_a, direct
             被申请人类别="法人或其他组织",
             被申请人证件号码="",
         ),
-        ledger_row(4, 案件状态="撤回", 调解结果="", 协议形式="", 协议内容="",
-                   **{"协议金额（元）": ""}, 归档日期="2019-06-30"),
+        ledger_row(
+            4,
+            案件状态="撤回",
+            调解结果="",
+            协议形式="",
+            协议内容="",
+            **{"协议金额（元）": ""},
+            归档日期="2019-06-30",
+        ),
     ]
     run(committee_a, xlsx(rows))
     first = _export(director_a, committee_a)

@@ -52,9 +52,7 @@ READ_THROUGH_SOMETHING_ELSE = {
 
 def _points_at_a_committee_or_case(model) -> bool:
     return any(
-        field.is_relation
-        and field.many_to_one
-        and field.related_model in (Committee, Case)
+        field.is_relation and field.many_to_one and field.related_model in (Committee, Case)
         for field in model._meta.get_fields()
     )
 
@@ -114,9 +112,12 @@ def _case(committee, number):
 @pytest.fixture
 def world(committee_a, committee_b, mediator_a, outsider):
     """Rows of every scoped model in committees A, B and a third one C."""
-    committee_c = Committee.objects.exclude(
-        judicial_office=committee_a.judicial_office
-    ).exclude(judicial_office=committee_b.judicial_office).order_by("code").first()
+    committee_c = (
+        Committee.objects.exclude(judicial_office=committee_a.judicial_office)
+        .exclude(judicial_office=committee_b.judicial_office)
+        .order_by("code")
+        .first()
+    )
     town = Committee.objects.get(code="C640106001")
     case_a, case_b, case_c = (
         _case(committee, n) for n, committee in enumerate((committee_a, committee_b, committee_c))
@@ -175,27 +176,33 @@ def _committee_in(ids, *committee_ids):
 
 # What each model's visible_to must answer, said from the scope's fields.
 RULES = {
-    Case: lambda s, u, case: s.sees_everything
-    or case.committee_id in s.committee_ids
-    or case.referrals.filter(
-        institution_id__in=s.liaison_of, direction=Referral.Direction.INBOUND
-    ).exists()
-    # issue 15 item 14: the file travels with the transfer (offered to, or handed over by, a
-    # committee in scope).
-    or case.transfers.filter(status="pending", to_committee_id__in=s.committee_ids).exists()
-    or case.transfers.filter(status="accepted", from_committee_id__in=s.committee_ids).exists(),
-    Transfer: lambda s, u, t: s.sees_everything
-    or _committee_in(s.committee_ids, t.from_committee_id, t.to_committee_id),
-    Referral: lambda s, u, r: s.sees_everything
-    or r.case.committee_id in s.committee_ids
-    or r.institution_id in s.liaison_of,
+    Case: lambda s, u, case: (
+        s.sees_everything
+        or case.committee_id in s.committee_ids
+        or case.referrals.filter(
+            institution_id__in=s.liaison_of, direction=Referral.Direction.INBOUND
+        ).exists()
+        # issue 15 item 14: the file travels with the transfer (offered to, or handed over by, a
+        # committee in scope).
+        or case.transfers.filter(status="pending", to_committee_id__in=s.committee_ids).exists()
+        or case.transfers.filter(status="accepted", from_committee_id__in=s.committee_ids).exists()
+    ),
+    Transfer: lambda s, u, t: (
+        s.sees_everything or _committee_in(s.committee_ids, t.from_committee_id, t.to_committee_id)
+    ),
+    Referral: lambda s, u, r: (
+        s.sees_everything
+        or r.case.committee_id in s.committee_ids
+        or r.institution_id in s.liaison_of
+    ),
     FollowUp: lambda s, u, f: s.sees_everything or f.committee_id in s.committee_ids,
     ScreeningReport: lambda s, u, r: s.sees_everything or r.committee_id in s.committee_ids,
     Notification: lambda s, u, n: u.is_authenticated and n.recipient_id == u.pk,
     PersonalDataAccess: lambda s, u, a: s.is_district_office,
     Attachment: lambda s, u, a: s.sees_everything or a.case.committee_id in s.committee_ids,
-    LedgerImport: lambda s, u, j: s.sees_everything
-    or j.committee_id in s.supervised | s.director_of,
+    LedgerImport: lambda s, u, j: (
+        s.sees_everything or j.committee_id in s.supervised | s.director_of
+    ),
 }
 
 PERSONAS = [
