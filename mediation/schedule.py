@@ -78,43 +78,56 @@ def acceptance_sync(case: Case) -> None:
         status=FollowUp.Status.SCHEDULED,
         step__lt=step,
     ).update(status=FollowUp.Status.CANCELLED, done_at=timezone.now())
-    if case.status == choices.Status.REGISTERED and case.accept_by:
-        _ensure(case, Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step=step)
-        _ensure(
-            case,
-            Kind.ACCEPTANCE_OVERDUE,
-            at_local(case.accept_by + timedelta(days=1), time(0, 0)),
-            step=step,
-        )
-    else:
+    rows = _acceptance_rows(case)
+    for kind, due_at, row_step in rows:
+        _ensure(case, kind, due_at, step=row_step)
+    if not rows:
         _cancel(case, Kind.ACCEPTANCE_DUE, Kind.ACCEPTANCE_OVERDUE)
+
+
+def _acceptance_rows(case: Case) -> list[tuple[str, datetime, int]]:
+    """The acceptance pair (kind, due_at, step) a registered case's holding should have."""
+    if not (case.status == choices.Status.REGISTERED and case.accept_by):
+        return []
+    step = len(case.previous_numbers or [])
+    return [
+        (Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step),
+        (Kind.ACCEPTANCE_OVERDUE, at_local(case.accept_by + timedelta(days=1), time(0, 0)), step),
+    ]
+
+
+def _needs_leader(case: Case) -> bool:
+    return (
+        case.status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
+        and case.difficulty == choices.Difficulty.MAJOR
+        and not case.responsible_leader_name
+    )
+
+
+def _leader_reminder_due() -> datetime:
+    """One working day from now, at the same time of day."""
+    now = timezone.localtime()
+    return timezone.make_aware(
+        datetime.combine(add_working_days(now.date(), 1), now.time().replace(microsecond=0))
+    )
 
 
 def leader_sync(case: Case) -> None:
     """An open major case (重大疑难) without a 包案领导: a reminder one working day after it
     became so (kept, not moved, while the case stays that way); cancelled once a leader is
     named or the case is no longer open or major."""
-    needs_leader = (
-        case.status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
-        and case.difficulty == choices.Difficulty.MAJOR
-        and not case.responsible_leader_name
-    )
     live = FollowUp.objects.filter(
         case=case, kind=Kind.LEADER_MISSING, status=FollowUp.Status.SCHEDULED
     )
-    if not needs_leader:
+    if not _needs_leader(case):
         _cancel(case, Kind.LEADER_MISSING)
     elif not live.exists():
-        now = timezone.localtime()
-        due = timezone.make_aware(
-            datetime.combine(add_working_days(now.date(), 1), now.time().replace(microsecond=0))
-        )
         step = FollowUp.objects.filter(case=case, kind=Kind.LEADER_MISSING).count()
         FollowUp.objects.create(
             kind=Kind.LEADER_MISSING,
             case=case,
             committee_id=case.committee_id,
-            due_at=due,
+            due_at=_leader_reminder_due(),
             step=step,
         )
 
@@ -125,27 +138,9 @@ def new_case_start(case: Case) -> list[FollowUp]:
     a major case without a 包案领导, the leader reminder). Returns the rows, ordered as
     FollowUp.Meta.ordering (due_at, id), so the 201 can show them without reading back.
     tests/mediation/test_schedule_new_case.py holds it equal to the two syncs."""
-    rows = []
-    if case.status == choices.Status.REGISTERED and case.accept_by:
-        step = len(case.previous_numbers or [])
-        rows.append((Kind.ACCEPTANCE_DUE, at_local(case.accept_by), step))
-        rows.append(
-            (
-                Kind.ACCEPTANCE_OVERDUE,
-                at_local(case.accept_by + timedelta(days=1), time(0, 0)),
-                step,
-            )
-        )
-    if (
-        case.status in (choices.Status.REGISTERED, choices.Status.MEDIATING)
-        and case.difficulty == choices.Difficulty.MAJOR
-        and not case.responsible_leader_name
-    ):
-        now = timezone.localtime()
-        due = timezone.make_aware(
-            datetime.combine(add_working_days(now.date(), 1), now.time().replace(microsecond=0))
-        )
-        rows.append((Kind.LEADER_MISSING, due, 0))
+    rows = _acceptance_rows(case)
+    if _needs_leader(case):
+        rows.append((Kind.LEADER_MISSING, _leader_reminder_due(), 0))
     created = FollowUp.objects.bulk_create(
         FollowUp(kind=kind, case=case, committee_id=case.committee_id, due_at=due_at, step=step)
         for kind, due_at, step in rows
