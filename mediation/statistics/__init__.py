@@ -48,6 +48,7 @@ from mediation.statistics.base import (
 from mediation.statistics.ministry import MINISTRY_COLUMNS, ministry_table
 from mediation.statistics.queries import (
     CONCLUDED_AS,
+    area_totals,
     breakdown,
     days_to_conclude,
     mechanisms,
@@ -77,6 +78,7 @@ __all__ = [
     "ROLLUP_DIMENSIONS",
     "Filter",
     "Period",
+    "area_totals",
     "breakdown",
     "days_to_conclude",
     "first_of_month",

@@ -107,41 +107,12 @@ SOURCE_LABELS = dict(Source.choices)
 OUTCOME_LABELS = _dashboard_cases.OUTCOME_LABELS
 
 
-def _by_area(committee_rows: list[dict]) -> list[dict]:
-    """The by-area chart's figures, added up from the by-committee breakdown: a committee's
-    area is its judicial office's, as the breakdown by `area` groups the same cells, and
-    received, concluded and succeeded are additive; so the numbers are those of
-    /api/v1/statistics/breakdown/?by=area without a second pass over the rollup (the
-    slowest query of the page at 1 M cases). Committees without an area are left out, as
-    the chart leaves out the area None."""
-    ids = [row["committee"] for row in committee_rows]
-    area_of = dict(
-        Committee.objects.filter(id__in=ids)
-        .exclude(judicial_office__area=None)
-        .values_list("id", "judicial_office__area_id")
-    )
-    totals: dict[int, dict] = {}
-    for row in committee_rows:
-        area = area_of.get(row["committee"])
-        if area is None:
-            continue
-        total = totals.setdefault(
-            area, {"area": area, "received": 0, "concluded": 0, "succeeded": 0}
-        )
-        for name in ("received", "concluded", "succeeded"):
-            total[name] += row[name]
-    names = dict(Area.objects.filter(id__in=totals).values_list("id", "name"))
-    for area, total in totals.items():
-        total["area_name"] = names.get(area)
-    return list(totals.values())
-
-
 def chart_data(scope, period) -> dict:
     """Every chart's series, from the statistics functions the API answers with."""
     months = statistics.breakdown(scope, period, ["month"])
     types = statistics.breakdown(scope, period, ["dispute_type"])
     committees = statistics.breakdown(scope, period, ["committee"])
-    areas = _by_area(committees["rows"])
+    areas = statistics.area_totals(committees["rows"])
     # Source → outcome of the cases that ended in the period (by date concluded, as the
     # summary counts them): per source from the rollup, so the Sankey costs no case scan.
     flows = statistics.breakdown(scope, period, ["source"])
