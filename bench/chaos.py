@@ -17,8 +17,9 @@ Scenarios (each selectable with --only):
   follow-ups, unsent messages) drained within 120 s of Redis coming back.
 - transfer-storm: T threads of random transfer requests/accepts/rejects/cancels over HTTP
   on H hot cases -> each case in exactly one committee, every transfer chain consistent,
-  no 5xx, no error but 409 (and 404 for a director whose committee lost the case meanwhile:
-  out of scope reads as 404 by contract).
+  no 5xx, no error but 409 (and 404 or 403 for a director whose committee lost the case
+  meanwhile: out of scope reads as 404, the former holder's read-only view as 403, by
+  contract; each such refusal is matched to a transfer away accepted in its window).
 - postgres-restart: intake over HTTP, and follow-ups falling due, while PostgreSQL is
   restarted (short: `pg_ctlcluster restart`; long: stopped for 5 s, then started) -> 503
   quickly, 201s again without restarting gunicorn, the worker fires what fell due, no
