@@ -25,6 +25,7 @@ from committees.models import Committee, Mediator, Role
 from committees.reference_data import reference_data_load
 from config.celery import app as celery_app
 from tests.builders import member
+from tests.celery_config import configure as configure_celery
 from tests.factories import RoleFactory, UserFactory, institution
 
 # Personal-data keys for the test run (also handed to worker subprocesses via the env).
@@ -72,7 +73,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and django_settings.REDIS_URL:
         "default": {**django_settings.CACHES["default"], "LOCATION": _url},
     }
     caches.__dict__.pop("settings", None)  # built from the settings above at first use
-    celery_app.conf.broker_url = _url
+    configure_celery(celery_app, broker_url=_url)
 
 COMMITTEE_A = "C640106001001"
 TOWN_OF_A = "C640106001"
@@ -278,10 +279,9 @@ def _tasks_run_in_process(settings):
     task_always_eager back to False for itself)."""
     from config.celery import app
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    before = configure_celery(app, task_always_eager=True)
     yield
-    app.conf.task_always_eager = before
+    configure_celery(app, **before)
 
 
 # --- no personal data leaks, checked on every API response of the suite ----------------------

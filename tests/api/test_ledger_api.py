@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from mediation import crypto, ledger
 from mediation.models import Case, ImportedRow, LedgerImport, PersonalDataAccess
+from tests.celery_config import configure as configure_celery
 from tests.ledger_files import APPLICANT_ID, csv_bytes, ledger_row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -436,8 +437,7 @@ def test_a_long_import_runs_on_a_worker_with_progress_visible(
     settings.CACHES = CONFIGURED_CACHES
     from config.celery import app
 
-    app.conf.task_always_eager = False
-    app.conf.broker_url = _redis_url()
+    configure_celery(app, task_always_eager=False, broker_url=_redis_url())
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     data = xlsx([ledger_row(n) for n in range(1, 3001)])

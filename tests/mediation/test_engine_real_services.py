@@ -24,6 +24,7 @@ from mediation.choices import Status
 from mediation.followups import followups_scan
 from mediation.models import FollowUp, Notification
 from tests.builders import PLAIN_PARTIES, make_case
+from tests.celery_config import configure as configure_celery
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -131,8 +132,7 @@ def broker():
         pytest.skip("needs the real Redis (set REDIS_URL)")
     from config.celery import app
 
-    app.conf.task_always_eager = False
-    app.conf.broker_url = _redis_url()
+    configure_celery(app, task_always_eager=False, broker_url=_redis_url())
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     yield app
