@@ -20,6 +20,9 @@ the month (Asia/Shanghai, settings.TIME_ZONE) of its own date column:
 A cell is kept only if one of its counters is not zero, as `statistics.recompute` does; cells
 belong to the case's current committee. The result equals the union of `statistics.recompute` over
 every committee-month that has a dated fact (tests/mediation/test_seed_cases.py).
+The district's rows by day (DistrictDailyStat, DistrictDailyDurationStat) are the same
+SELECT bucketed by day and summed over the committees; they equal
+`statistics.rollup.recompute_district_day` of every day with a fact.
 """
 
 from django.conf import settings
@@ -28,6 +31,9 @@ from django.db import connection, transaction
 from mediation.models import (
     Agreement,
     Case,
+    DayDirty,
+    DistrictDailyDurationStat,
+    DistrictDailyStat,
     DistrictDurationStat,
     DistrictMonthlyStat,
     DistrictStatDirty,
@@ -41,7 +47,10 @@ from mediation.statistics.base import ONE_VISIT_SQL
 AMOUNTS = {"amount_involved", "agreement_amount"}
 
 
-def _case_month(column: str) -> str:
+def _case_month(column: str, grain: str = "month") -> str:
+    """The column's local month (or day, `grain="day"`) as a date."""
+    if grain == "day":
+        return f"(c.{column} AT TIME ZONE %(tz)s)::date"
     return f"(date_trunc('month', c.{column} AT TIME ZONE %(tz)s))::date"
 
 
@@ -61,9 +70,10 @@ def _when(condition: str, then: str = "1") -> str:
     return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
 
 
-def rollup_select_sql() -> tuple[str, dict]:
+def rollup_select_sql(grain: str = "month") -> tuple[str, dict]:
     """The SELECT producing every rollup cell: (committee_id, month, dispute_type,
-    source, *ADDITIVE), and its parameters."""
+    source, *ADDITIVE), and its parameters; with `grain="day"` the second column is the
+    day (the district's rows by day sum these over the committees)."""
     case, agreement = Case._meta.db_table, Agreement._meta.db_table
     succeeded = "c.closed_as = 'succeeded'"
     ended = "c.closed_as <> 'declined'"
@@ -83,7 +93,7 @@ def rollup_select_sql() -> tuple[str, dict]:
         concluded_values[f"prevented_{kind}"] = _when(ended, column)
     branches = [
         _fact_select(
-            _case_month("received_at"),
+            _case_month("received_at", grain),
             {
                 "received": "1",
                 "amount_involved": "c.amount_involved",
@@ -92,7 +102,7 @@ def rollup_select_sql() -> tuple[str, dict]:
             f"FROM {case} c",
         ),
         _fact_select(
-            _case_month("accepted_at"),
+            _case_month("accepted_at", grain),
             {
                 "accepted": "1",
                 "accepted_party_application": _when("c.source = 'party_application'"),
@@ -102,13 +112,15 @@ def rollup_select_sql() -> tuple[str, dict]:
             f"FROM {case} c WHERE c.accepted_at IS NOT NULL",
         ),
         _fact_select(
-            _case_month("concluded_at"),
+            _case_month("concluded_at", grain),
             concluded_values,
             f"FROM {case} c LEFT JOIN {agreement} a ON a.id = c.agreement_id "
             "WHERE c.concluded_at IS NOT NULL",
         ),
         _fact_select(
-            "(date_trunc('month', a.judicial_applied_on::timestamp))::date",
+            "a.judicial_applied_on"
+            if grain == "day"
+            else "(date_trunc('month', a.judicial_applied_on::timestamp))::date",
             {"judicial_confirmations": "1"},
             f"FROM {agreement} a JOIN {case} c ON c.agreement_id = a.id "
             "WHERE a.judicial_applied_on IS NOT NULL AND a.judicial_result = 'confirmed'",
@@ -118,7 +130,7 @@ def rollup_select_sql() -> tuple[str, dict]:
     keep = " OR ".join(f"{total} <> 0" for total in sums)
     sql = (
         "SELECT committee_id, month, dispute_type, source, "
-        + ", ".join(sums)
+        + ", ".join(f"{total} AS {name}" for total, name in zip(sums, ADDITIVE, strict=True))
         + " FROM ("
         + " UNION ALL ".join(branches)
         + ") facts GROUP BY committee_id, month, dispute_type, source HAVING "
@@ -127,14 +139,16 @@ def rollup_select_sql() -> tuple[str, dict]:
     return sql, {"tz": settings.TIME_ZONE}
 
 
-def durations_select_sql() -> tuple[str, dict]:
+def durations_select_sql(grain: str = "month") -> tuple[str, dict]:
     """The SELECT producing every DurationStat row: (committee_id, month concluded, days
-    from the date received to the date concluded, cases), as statistics.raw_durations."""
+    from the date received to the date concluded, cases), as statistics.raw_durations;
+    with `grain="day"` the second column is the day concluded."""
     local = "(c.{} AT TIME ZONE %(tz)s)::date"
     outcomes = ", ".join(f"'{name}'" for name in CONCLUDED_AS)
     sql = (
-        f"SELECT c.committee_id, {_case_month('concluded_at')} AS month, "
-        f"{local.format('concluded_at')} - {local.format('received_at')} AS days, count(*) "
+        f"SELECT c.committee_id, {_case_month('concluded_at', grain)} AS month, "
+        f"{local.format('concluded_at')} - {local.format('received_at')} AS days, "
+        "count(*) AS cases "
         f"FROM {Case._meta.db_table} c "
         f"WHERE c.concluded_at IS NOT NULL AND c.closed_as IN ({outcomes}) "
         "GROUP BY 1, 2, 3"
@@ -176,4 +190,29 @@ def rollup_rebuild_sql(*, work_mem: str = "256MB") -> int:
             f"INSERT INTO {district_duration} (month, days, cases) "
             f"SELECT month, days, SUM(cases) FROM {duration} GROUP BY 1, 2"
         )
+        _district_days(cursor)
         return written
+
+
+def _district_days(cursor) -> None:
+    """The district's rows by day (cells and durations) from the raw tables."""
+    daily, daily_duration = (
+        DistrictDailyStat._meta.db_table,
+        DistrictDailyDurationStat._meta.db_table,
+    )
+    cursor.execute(f"DELETE FROM {DayDirty._meta.db_table}")
+    cursor.execute(f"DELETE FROM {daily}")
+    cursor.execute(f"DELETE FROM {daily_duration}")
+    select, params = rollup_select_sql("day")
+    sums = ", ".join(f"SUM({name})" for name in ADDITIVE)
+    cursor.execute(
+        f"INSERT INTO {daily} (day, dispute_type, source, {', '.join(ADDITIVE)}) "
+        f"SELECT month, dispute_type, source, {sums} FROM ({select}) cells GROUP BY 1, 2, 3",
+        params,
+    )
+    durations, params = durations_select_sql("day")
+    cursor.execute(
+        f"INSERT INTO {daily_duration} (day, days, cases) "
+        f"SELECT month, days, SUM(cases) FROM ({durations}) rows GROUP BY 1, 2",
+        params,
+    )

@@ -31,6 +31,9 @@ from mediation.models.followups import (
 )
 from mediation.models.ledger import ImportedRow, LedgerImport, LedgerImportQuerySet
 from mediation.models.rollups import (
+    DayDirty,
+    DistrictDailyDurationStat,
+    DistrictDailyStat,
     DistrictDurationStat,
     DistrictMonthlyStat,
     DistrictStatDirty,
@@ -51,6 +54,9 @@ __all__ = [
     "CaseEvent",
     "CaseNumberCounter",
     "CaseQuerySet",
+    "DistrictDailyDurationStat",
+    "DistrictDailyStat",
+    "DayDirty",
     "DistrictDurationStat",
     "DistrictMonthlyStat",
     "DistrictStatDirty",

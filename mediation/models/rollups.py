@@ -135,6 +135,69 @@ class DistrictDurationStat(models.Model):
         return f"{self.month:%Y-%m} {self.days} 天: {self.cases}"
 
 
+class DistrictDailyStat(StatMeasures):
+    """The district's cells by day: day × dispute type × source, summed over every
+    committee (issue 18: statistics for any period).
+
+    A period's whole months are read from the monthly tables; the days before and after
+    them (an odd period's head and tail) from here, so the district office's question costs
+    the same whatever the number of cases. Recomputed from the raw tables for each day
+    marked in DayDirty (mark_dirty marks the days a change touches, as it marks the
+    committee-months)."""
+
+    day = models.DateField("日期")
+    dispute_type = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "全区逐日统计汇总"
+        verbose_name_plural = "全区逐日统计汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "dispute_type", "source"], name="districtdaily_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.dispute_type}/{self.source}"
+
+
+class DistrictDailyDurationStat(models.Model):
+    """DistrictDurationStat by day concluded: day × days to conclude."""
+
+    day = models.DateField("日期")
+    # Signed, as DurationStat.days.
+    days = models.IntegerField("用时（天）")
+    cases = models.PositiveIntegerField("件数")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "days"], name="districtdailyduration_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.days} 天: {self.cases}"
+
+
+class DayDirty(models.Model):
+    """A committee's day whose facts changed: the district's rows of that day
+    (DistrictDailyStat, DistrictDailyDurationStat) must be recomputed from the raw tables.
+
+    Marked in the same transaction as the change, per committee so that concurrent
+    changes in different committees never queue on one row; cleared by the refresher."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["committee", "day"], name="daydirty_unique")]
+        indexes = [models.Index(fields=["day"], name="daydirty_day")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.day:%Y-%m-%d}"
+
+
 class DistrictStatDirty(models.Model):
     """A month whose district rows must be recomputed from the committee rows."""
 

@@ -67,7 +67,13 @@ from mediation.statistics.queries import (
     summary,
     transfers,
 )
-from mediation.statistics.rollup import mark_dirty, recompute, rollup_rebuild, rollup_refresh
+from mediation.statistics.rollup import (
+    mark_dirty,
+    recompute,
+    recompute_district_day,
+    rollup_rebuild,
+    rollup_refresh,
+)
 
 __all__ = [
     "ADDITIVE",
@@ -91,6 +97,7 @@ __all__ = [
     "overdue_now",
     "rates",
     "recompute",
+    "recompute_district_day",
     "raw_breakdown",
     "raw_counts",
     "raw_durations",

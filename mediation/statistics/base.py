@@ -49,6 +49,9 @@ DIMENSIONS = (
     "year",
     "risk_flag",  # issue 15 item 11: area × flag × month for 研判 (from the raw tables)
 )
+ROLLUP_KEYS = ("dispute_type", "source")  # a rollup cell's key besides its committee and date
+# What the district's rows by day can answer (no committee, no area).
+DAILY_DIMENSIONS = {"dispute_type", "source", "month", "quarter", "year"}
 ROLLUP_DIMENSIONS = {"dispute_type", "source", "committee", "area", "month", "quarter", "year"}
 
 

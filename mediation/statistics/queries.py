@@ -16,6 +16,9 @@ from committees.models import Area, Committee, Mechanism
 from mediation import choices
 from mediation.models import (
     CaseEvent,
+    DayDirty,
+    DistrictDailyDurationStat,
+    DistrictDailyStat,
     DistrictDurationStat,
     DistrictMonthlyStat,
     DistrictStatDirty,
@@ -27,6 +30,7 @@ from mediation.models import (
 )
 from mediation.statistics.base import (
     ADDITIVE,
+    DAILY_DIMENSIONS,
     PREVENTION_KINDS,
     ROLLUP_DIMENSIONS,
     Filter,
@@ -113,11 +117,17 @@ def fragment_counts(scope: Filter, period: Period) -> dict:
     return counts
 
 
-def rollup_as_of(scope: Filter) -> datetime:
+def rollup_as_of(scope: Filter, *, days: bool = False) -> datetime:
+    """Up to when the rollup rows read are exact: the oldest pending mark among the
+    committee-months in scope (and the district months, when every committee counts; and
+    the marked days, when the district's rows by day were read)."""
     pending = scope.on(StatDirty.objects.all()).aggregate(oldest=Min("marked_at"))["oldest"]
     if scope.committee_ids is None:
         district = DistrictStatDirty.objects.aggregate(oldest=Min("marked_at"))["oldest"]
         pending = min(filter(None, (pending, district)), default=None)
+    if days:
+        marked = DayDirty.objects.aggregate(oldest=Min("marked_at"))["oldest"]
+        pending = min(filter(None, (pending, marked)), default=None)
     return pending or timezone.now()
 
 
@@ -135,12 +145,44 @@ def _cells(scope: Filter, period: Period, *, by_committee: bool = False):
     return _rollup_rows(DistrictMonthlyStat, MonthlyStat, scope, period, by_committee=by_committee)
 
 
-def rollup_counts(scope: Filter, period: Period) -> dict:
-    cells = _cells(scope, period)
+def _sum_counts(cells) -> dict:
     sums = {k: v or 0 for k, v in cells.aggregate(**{n: Sum(n) for n in ADDITIVE}).items()}
     for name in ("amount_involved", "agreement_amount"):
         sums[name] = Decimal(sums[name] or 0).quantize(Decimal("0.01"))
     return sums
+
+
+def rollup_counts(scope: Filter, period: Period) -> dict:
+    return _sum_counts(_cells(scope, period))
+
+
+# --- the district's rows by day: the days outside a period's whole months ------------------
+
+
+def _days(model, period: Period):
+    return model.objects.filter(day__gte=period.start, day__lte=period.end)
+
+
+def daily_counts(period: Period) -> dict:
+    """raw_counts over every committee, from the district's rows by day."""
+    return _sum_counts(_days(DistrictDailyStat, period))
+
+
+def daily_durations(period: Period) -> list[tuple[int, int]]:
+    """raw_durations over every committee, from the district's rows by day."""
+    return list(
+        _days(DistrictDailyDurationStat, period)
+        .values("days")
+        .annotate(total=Sum("cases"))
+        .values_list("days", "total")
+        .order_by()
+    )
+
+
+def daily_breakdown(period: Period, dims: list[str]) -> list[dict]:
+    """raw_breakdown over every committee, for dimensions in DAILY_DIMENSIONS, from the
+    district's rows by day."""
+    return _sum_rows(_days(DistrictDailyStat, period), dims, "day")
 
 
 # --- measures not kept in the rollup ---------------------------------------------------------
@@ -258,13 +300,20 @@ def summary(scope: Filter, period: Period) -> dict:
     """Every measure of docs/api.md's summary for the committees in `scope` and `period`:
     the whole months inside the period from the rollup, the days outside them from the case
     tables (equal to raw_counts and raw_durations over the period)."""
-    months, fragments = split(period)  # the whole months from the rollup, the rest raw
-    use_rollup = months is not None
-    counts = rollup_counts(scope, months) if use_rollup else dict.fromkeys(ADDITIVE, 0)
-    histogram = rollup_durations(scope, months) if use_rollup else []
+    months, fragments = split(period)  # the whole months from the rollup, the rest:
+    # over every committee from the district's rows by day, else from the case tables
+    # (a committee's days, through the committee-and-date indexes)
+    daily = scope.committee_ids is None and bool(fragments)
+    use_rollup = months is not None or daily
+    counts = rollup_counts(scope, months) if months else dict.fromkeys(ADDITIVE, 0)
+    histogram = rollup_durations(scope, months) if months else []
     for fragment in fragments:
-        counts = add_counts(counts, fragment_counts(scope, fragment))
-        histogram += raw_durations(scope, fragment)
+        if daily:
+            counts = add_counts(counts, daily_counts(fragment))
+            histogram += daily_durations(fragment)
+        else:
+            counts = add_counts(counts, fragment_counts(scope, fragment))
+            histogram += raw_durations(scope, fragment)
     counts["amount_involved"] = Decimal(counts["amount_involved"]).quantize(Decimal("0.01"))
     counts["agreement_amount"] = Decimal(counts["agreement_amount"]).quantize(Decimal("0.01"))
     return {
@@ -274,7 +323,7 @@ def summary(scope: Filter, period: Period) -> dict:
         "overdue": overdue_now(scope, period),
         "median_days_to_conclude": median_of(histogram),
         "satisfaction": satisfaction(scope, period),
-        "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
+        "as_of": rollup_as_of(scope, days=daily) if use_rollup else timezone.now(),
         "computed_from": "rollup" if use_rollup else "raw",
     }
 
@@ -320,13 +369,19 @@ def _fetch_sums(queryset) -> list[dict]:
         if not exact:
             for name in AMOUNTS:
                 row[name] = Decimal(str(row[name]))
-            if isinstance(row.get("month"), str):
-                row["month"] = date.fromisoformat(row["month"])
+            for name in ("month", "day"):
+                if isinstance(row.get(name), str):
+                    row[name] = date.fromisoformat(row[name])
     return rows
 
 
 def rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dict]:
     cells = _cells(scope, period, by_committee=bool({"committee", "area"} & set(dims)))
+    return _sum_rows(cells, dims, "month")
+
+
+def _sum_rows(cells, dims: list[str], date_field: str) -> list[dict]:
+    """The breakdown rows of rollup cells (`date_field`: the cells' month or day)."""
     fields = {
         "dispute_type": "dispute_type",
         "source": "source",
@@ -336,15 +391,15 @@ def rollup_breakdown(scope: Filter, period: Period, dims: list[str]) -> list[dic
     group = [fields[d] for d in dims if d in fields]
     time_dims = [d for d in dims if d in ("month", "quarter", "year")]
     if time_dims:
-        group.append("month")
+        group.append(date_field)
     rows = cells.values(*group).annotate(**{n: Sum(n) for n in ADDITIVE}).order_by(*group)
-    # Months are grouped by the database; quarters and years add months up here.
-    merge = bool({"quarter", "year"} & set(dims))
+    # Months (or days) are grouped by the database; longer spans add them up here.
+    merge = bool({"quarter", "year"} & set(dims)) or (bool(time_dims) and date_field == "day")
     merged: dict[tuple, dict] = {}
     for row in _fetch_sums(rows):
         key_values = {d: row[fields[d]] for d in dims if d in fields}
         for d in time_dims:
-            key_values[d] = _time_value(d, row["month"])
+            key_values[d] = _time_value(d, row[date_field])
         key = tuple(key_values[d] for d in dims)
         target = merged.get(key) if merge else None
         if target is None:
@@ -485,9 +540,15 @@ def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
     """Rows of the requested dimensions, each with the summary's counts and rates, and
     names and labels beside the codes (`committee_name`, `area_name`, `dispute_type_label`)."""
     months, fragments = split(period) if set(dims) <= ROLLUP_DIMENSIONS else (None, [period])
-    use_rollup = months is not None  # the whole months from the rollup, the rest raw
-    parts = [rollup_breakdown(scope, months, dims)] if use_rollup else []
-    parts += [raw_breakdown(scope, fragment, dims) for fragment in fragments]
+    # The whole months from the rollup; the rest from the district's rows by day when every
+    # committee counts and no committee or area is asked for, else from the case tables.
+    daily = scope.committee_ids is None and set(dims) <= DAILY_DIMENSIONS and bool(fragments)
+    use_rollup = months is not None or daily
+    parts = [rollup_breakdown(scope, months, dims)] if months else []
+    parts += [
+        daily_breakdown(fragment, dims) if daily else raw_breakdown(scope, fragment, dims)
+        for fragment in fragments
+    ]
     rows = parts[0] if len(parts) == 1 else merge_rows(parts, dims)
     for row in rows:
         row["amount_involved"] = Decimal(row["amount_involved"]).quantize(Decimal("0.01"))
@@ -498,7 +559,7 @@ def breakdown(scope: Filter, period: Period, dims: list[str]) -> dict:
     return {
         "dimensions": dims,
         "rows": rows,
-        "as_of": rollup_as_of(scope) if use_rollup else timezone.now(),
+        "as_of": rollup_as_of(scope, days=daily) if use_rollup else timezone.now(),
         "computed_from": "rollup" if use_rollup else "raw",
     }
 

@@ -1,18 +1,22 @@
-"""The rollup's writes: mark the committee-months a change touches, recompute them from
-the raw tables (and the district months they touched), rebuild everything after a bulk
-load (mediation.rollup_sql does that in one statement on PostgreSQL)."""
+"""The rollup's writes: mark the committee-months (and the district days) a change
+touches, recompute them from the raw tables (and the district months they touched),
+rebuild everything after a bulk load (mediation.rollup_sql does that in a few set-based
+statements on PostgreSQL)."""
 
 import time as clock
 from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from mediation.models import (
     Agreement,
     Case,
+    DayDirty,
+    DistrictDailyDurationStat,
+    DistrictDailyStat,
     DistrictDurationStat,
     DistrictMonthlyStat,
     DistrictStatDirty,
@@ -20,21 +24,30 @@ from mediation.models import (
     MonthlyStat,
     StatDirty,
 )
-from mediation.statistics.base import ADDITIVE, Filter, Period, first_of_month, next_month
+from mediation.statistics.base import (
+    ADDITIVE,
+    ROLLUP_KEYS,
+    Filter,
+    Period,
+    first_of_month,
+    next_month,
+)
 from mediation.statistics.queries import raw_breakdown, raw_durations
 
 # --- the rollup ----------------------------------------------------------------------------
 
 
 def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = False) -> None:
-    """Mark the committee-months this case's figures fall in (inside the caller's
-    transaction). A repeat mark moves `marked_at` forward, waiting for a running refresh
-    of the same cell to commit, so no change is missed."""
-    months = set()
-    for moment in (case.received_at, case.accepted_at, case.concluded_at):
-        if moment:
-            months.add(first_of_month(timezone.localdate(moment)))
-    # Every version's application month: a re-mediation moves the figure off the old one.
+    """Mark the committee-months this case's figures fall in, and their days for the
+    district's rows by day (inside the caller's transaction). A repeat mark moves
+    `marked_at` forward, waiting for a running refresh of the same cell to commit, so no
+    change is missed."""
+    days = {
+        timezone.localdate(moment)
+        for moment in (case.received_at, case.accepted_at, case.concluded_at)
+        if moment
+    }
+    # Every version's application day: a re-mediation moves the figure off the old one.
     applied = (
         ()  # a case just registered has no agreement
         if new
@@ -42,20 +55,29 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = 
         .values_list("judicial_applied_on", flat=True)
         .distinct()
     )
-    for day in applied:
-        months.add(first_of_month(day))
+    days.update(applied)
+    months = {first_of_month(day) for day in days}
     committees = {case.committee_id, also_committee_id} - {None}
-    table = StatDirty._meta.db_table
+    table, day_table = StatDirty._meta.db_table, DayDirty._meta.db_table
+    now = timezone.now()
     with connection.cursor() as cursor:
-        # One order for every transaction's marks (committee, then month), so two that mark
-        # the same cells (a transfer each way between two committees) queue, not deadlock.
+        # One order for every transaction's marks (committee, then its months, then its
+        # days), so two that mark the same cells (a transfer each way between two
+        # committees) queue, not deadlock.
         for committee_id in sorted(committees):
             for month in sorted(months):
                 cursor.execute(
                     f"INSERT INTO {table} (committee_id, month, marked_at) "
                     "VALUES (%s, %s, %s) ON CONFLICT (committee_id, month) "
                     "DO UPDATE SET marked_at = excluded.marked_at",
-                    [committee_id, month, timezone.now()],
+                    [committee_id, month, now],
+                )
+            for day in sorted(days):
+                cursor.execute(
+                    f"INSERT INTO {day_table} (committee_id, day, marked_at) "
+                    "VALUES (%s, %s, %s) ON CONFLICT (committee_id, day) "
+                    "DO UPDATE SET marked_at = excluded.marked_at",
+                    [committee_id, day, now],
                 )
 
 
@@ -89,6 +111,25 @@ def recompute(committee_id: int, month: date) -> int:
     return len(cells)
 
 
+def recompute_district_day(day: date) -> int:
+    """Replace the district's rows of one day (cells and durations) by a recompute from
+    the raw tables: every date column through its own index, one day of cases."""
+    period = Period(day, day)
+    everyone = Filter(None)
+    DistrictDailyStat.objects.filter(day=day).delete()
+    DistrictDailyDurationStat.objects.filter(day=day).delete()
+    cells = [
+        DistrictDailyStat(day=day, **row)
+        for row in raw_breakdown(everyone, period, list(ROLLUP_KEYS))
+    ]
+    DistrictDailyStat.objects.bulk_create(cells)
+    DistrictDailyDurationStat.objects.bulk_create(
+        DistrictDailyDurationStat(day=day, days=days, cases=cases)
+        for days, cases in raw_durations(everyone, period)
+    )
+    return len(cells)
+
+
 def _recompute_district(month: date) -> None:
     """Replace one month's district rows by the sums of its committee rows."""
     DistrictMonthlyStat.objects.filter(month=month).delete()
@@ -115,8 +156,10 @@ def _recompute_district(month: date) -> None:
 def rollup_refresh(*, limit: int = 500, seconds: float | None = None) -> int:
     """Recompute up to `limit` dirty committee-months (and, if `seconds` is given, stop
     taking new ones once that time has passed, after at least one), then the district
-    months they touched; each in its own transaction, the dirty row locked (SKIP LOCKED)
-    so two refreshers never work on one cell. Returns the number of committee-months."""
+    months they touched, then up to `limit` marked district days (within what is left of
+    `seconds`, after at least one); each in its own transaction, the dirty row locked
+    (SKIP LOCKED) so two refreshers never work on one cell. Returns the number of
+    committee-months."""
     started = clock.monotonic()
     done = 0
     for _ in range(limit):
@@ -132,6 +175,8 @@ def rollup_refresh(*, limit: int = 500, seconds: float | None = None) -> int:
             dirty.delete()
             done += 1
     _refresh_district(limit=limit)
+    deadline = None if seconds is None else started + seconds
+    _refresh_district_days(limit=limit, deadline=deadline)
     return done
 
 
@@ -152,6 +197,52 @@ def _refresh_district(*, limit: int) -> None:
             dirty.delete()
 
 
+# pg_try_advisory_xact_lock's first key: the district days' own namespace of locks.
+DAY_LOCKS = 18
+
+
+def _lock_day(day: date) -> bool:
+    """Take the day for this transaction, so two refreshers never recompute one day at once
+    (their marks are separate rows, one per committee). SQLite has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [DAY_LOCKS, day.toordinal()])
+        return cursor.fetchone()[0]
+
+
+def _refresh_district_days(*, limit: int, deadline: float | None = None) -> None:
+    """Recompute the district's rows of up to `limit` marked days, oldest mark first. A
+    change holds its committee-day mark until it commits: SKIP LOCKED passes such a mark by
+    and it stays, so its day is recomputed again once the change is visible; the marks
+    taken (of committed changes, visible to the recompute) are cleared. A change that
+    marks a taken day meanwhile waits for its lock, then inserts a new mark. A day another
+    refresher holds is left to it."""
+    busy: set[date] = set()
+    for done in range(limit):
+        if deadline is not None and done and clock.monotonic() >= deadline:
+            break
+        with transaction.atomic():
+            oldest = (
+                DayDirty.objects.select_for_update(skip_locked=True)
+                .exclude(day__in=busy)
+                .order_by("marked_at")
+                .first()
+            )
+            if oldest is None:
+                break
+            if not _lock_day(oldest.day):
+                busy.add(oldest.day)
+                continue
+            taken = list(
+                DayDirty.objects.select_for_update(skip_locked=True)
+                .filter(day=oldest.day)
+                .values_list("id", flat=True)
+            )
+            recompute_district_day(oldest.day)
+            DayDirty.objects.filter(id__in=taken).delete()
+
+
 def rollup_rebuild() -> int:
     """Recompute every committee-month that has cases (after a bulk load), then every
     district month."""
@@ -160,6 +251,28 @@ def rollup_rebuild() -> int:
     DurationStat.objects.all().delete()
     DistrictMonthlyStat.objects.all().delete()
     DistrictDurationStat.objects.all().delete()
+    DayDirty.objects.all().delete()
+    DistrictDailyStat.objects.all().delete()
+    DistrictDailyDurationStat.objects.all().delete()
+    tz = timezone.get_current_timezone()
+    days = set()
+    for field in ("received_at", "accepted_at", "concluded_at"):
+        days |= set(
+            Case.objects.exclude(**{field: None})
+            .annotate(day=TruncDate(field, tzinfo=tz))
+            .values_list("day", flat=True)
+            .distinct()
+            .order_by()
+        )
+    days |= set(
+        Agreement.objects.exclude(judicial_applied_on=None)
+        .values_list("judicial_applied_on", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for day in sorted(days):
+        with transaction.atomic():
+            recompute_district_day(day)
     months = set()
     for field in ("received_at", "accepted_at", "concluded_at"):
         rows = Case.objects.exclude(**{field: None}).values_list("committee_id", field)

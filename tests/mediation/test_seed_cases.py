@@ -22,6 +22,8 @@ from mediation.models import (
     Agreement,
     Case,
     CaseNumberCounter,
+    DistrictDailyDurationStat,
+    DistrictDailyStat,
     DistrictDurationStat,
     DistrictMonthlyStat,
     DurationStat,
@@ -77,6 +79,17 @@ def cells() -> dict:
         ("district_duration", month, days): cases
         for month, days, cases in DistrictDurationStat.objects.values_list("month", "days", "cases")
     }
+    daily = ("day", "dispute_type", "source")
+    rows |= {
+        ("daily", *(row[k] for k in daily)): tuple(row[name] for name in statistics.ADDITIVE)
+        for row in DistrictDailyStat.objects.values(*daily, *statistics.ADDITIVE)
+    }
+    rows |= {
+        ("daily_duration", day, days): cases
+        for day, days, cases in DistrictDailyDurationStat.objects.values_list(
+            "day", "days", "cases"
+        )
+    }
     return rows
 
 
@@ -88,17 +101,21 @@ def whole_span() -> statistics.Period:
     )
 
 
-def dated_committee_months() -> set[tuple[int, date]]:
-    """Every committee-month holding a dated fact of some case (the cells may live there)."""
-    months = set()
+def dated_committee_days() -> set[tuple[int, date]]:
+    """Every committee-day holding a dated fact of some case (the cells may live there)."""
+    dated = set()
     for case in Case.objects.select_related("agreement"):
         moments = [case.received_at, case.accepted_at, case.concluded_at]
         days = [timezone.localdate(m) for m in moments if m]
         agreement = getattr(case, "agreement", None)
         if agreement is not None and agreement.judicial_applied_on:
             days.append(agreement.judicial_applied_on)
-        months |= {(case.committee_id, statistics.first_of_month(d)) for d in days}
-    return months
+        dated |= {(case.committee_id, d) for d in days}
+    return dated
+
+
+def dated_committee_months() -> set[tuple[int, date]]:
+    return {(c, statistics.first_of_month(d)) for c, d in dated_committee_days()}
 
 
 def test_seeding_writes_cases_parties_and_agreements_numbered_without_gaps(committee_a, mediator_a):
@@ -262,11 +279,19 @@ def test_sql_rebuild_equals_a_recompute_of_every_committee_month(ref):
     # then: nothing left dirty, and each committee-month recomputed alone gives the same
     assert not StatDirty.objects.exists()
     assert written == sum(key[0] == "cell" for key in by_sql) > 0
-    assert {key[0] for key in by_sql} == {"cell", "district", "duration", "district_duration"}
-    for model in (MonthlyStat, DurationStat, DistrictMonthlyStat, DistrictDurationStat):
+    assert {key[0] for key in by_sql} == {
+        *("cell", "district", "duration", "district_duration"),
+        *("daily", "daily_duration"),
+    }
+    for model in (
+        *(MonthlyStat, DurationStat, DistrictMonthlyStat, DistrictDurationStat),
+        *(DistrictDailyStat, DistrictDailyDurationStat),
+    ):
         model.objects.all().delete()
     for committee_id, month in dated_committee_months():
         statistics.recompute(committee_id, month)
+    for day in sorted({day for _, day in dated_committee_days()}):
+        statistics.recompute_district_day(day)
     statistics.rollup_refresh()  # the district months the recomputes marked
     assert cells() == by_sql
 
@@ -329,3 +354,23 @@ def test_sql_rebuild_after_services_matches_the_refreshed_rollup(
 
     # then
     assert cells() == refreshed
+
+
+def test_seeding_without_a_rollup_marks_the_days_too(ref):
+    """`--rollup none` marks every committee-day besides the committee-months, so the
+    refresh fills the district's rows by day and an odd period equals the raw answer."""
+    from mediation.models import DayDirty
+
+    seed(rollup="none")
+    assert DayDirty.objects.exists()
+
+    statistics.rollup_refresh(limit=100_000)
+
+    assert not DayDirty.objects.exists()
+    last_year = timezone.localdate().year - 1
+    odd = statistics.Period(date(last_year, 3, 5), date(last_year, 11, 20))
+    everyone = statistics.Filter(None)
+    summary = statistics.summary(everyone, odd)
+    assert summary["computed_from"] == "rollup"
+    assert {n: summary[n] for n in statistics.ADDITIVE} == statistics.raw_counts(everyone, odd)
+    assert summary["received"] > 0

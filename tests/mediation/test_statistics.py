@@ -142,11 +142,22 @@ def november(director_a, mediator_a, committee_a, time_machine):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("period", [NOV, NOV_PARTIAL], ids=["rollup", "raw"])
-def test_every_measure_against_known_cases(november, period):
-    result = statistics.summary(ALL, period)
+@pytest.mark.parametrize(
+    "period, district, path",
+    [
+        (NOV, True, "rollup"),  # a whole month: the monthly rollup
+        (NOV_PARTIAL, True, "rollup"),  # every committee's days: the district's rows by day
+        (NOV_PARTIAL, False, "raw"),  # one committee's days: the case tables
+    ],
+    ids=["rollup", "district-days", "raw"],
+)
+def test_every_measure_against_known_cases(november, committee_a, period, district, path):
+    # every case of the fixture is committee_a's
+    scope = ALL if district else statistics.Filter(frozenset({committee_a.id}))
 
-    assert result["computed_from"] == ("rollup" if period is NOV else "raw")
+    result = statistics.summary(scope, period)
+
+    assert result["computed_from"] == path
     assert result["received"] == 5
     assert result["accepted"] == 4
     assert result["succeeded"] == 2

@@ -201,8 +201,9 @@ def test_the_summary_of_any_period_equals_the_raw_answer(winter, committee_a, to
             assert answer["median_days_to_conclude"] == statistics.median_of(
                 statistics.raw_durations(scope, period)
             ), name
-            whole = split(period)[0] is not None
-            assert answer["computed_from"] == ("rollup" if whole else "raw"), name
+            # the district's days outside the whole months come from its rows by day
+            rollup = split(period)[0] is not None or scope.committee_ids is None
+            assert answer["computed_from"] == ("rollup" if rollup else "raw"), name
     # the fixture reaches every kind of measure
     everything = statistics.raw_counts(statistics.Filter(None), ODD["whole_months"])
     for measure in (
@@ -247,31 +248,37 @@ def test_the_durations_of_any_period_equal_the_raw_median(winter):
 
 
 def test_a_dirty_month_is_answered_as_the_whole_month_answer_does(winter, mediator_a, committee_a):
-    """A change not yet refreshed: the days outside the whole months are read from the
-    case tables (exact now), the whole months from the rollup as the whole-month answer
-    reads them, with the same `as_of` (the oldest pending mark); after the refresh, the
-    raw answer again."""
+    """A change not yet refreshed: the whole months come from the rollup as the
+    whole-month answer reads them, with the same `as_of` (the oldest pending mark). A
+    committee's days outside them are read from the case tables (exact now); the
+    district's from its rows by day, which wait for the refresh as the months do. After
+    the refresh, the raw answer again."""
     period = ODD["mid_to_mid_across_the_year_end"]  # whole months: Dec 2027, Jan 2028
     whole = P(date(2027, 12, 1), date(2028, 1, 31))
     everyone = statistics.Filter(None)
-    before = statistics.summary(everyone, period)
+    mine = statistics.Filter(frozenset({committee_a.id}))
+    before = {scope: statistics.summary(scope, period) for scope in (everyone, mine)}
     # a case received in a fragment (the head) and one in a whole month, both marked
     for day in (date(2027, 11, 20), date(2028, 1, 10)):
         case = make_case(mediator_a, committee_a, parties=PARTIES, title="纠纷")
         Case.objects.filter(pk=case.pk).update(received_at=at(day))
         statistics.mark_dirty(case=Case.objects.get(pk=case.pk))
 
-    stale = statistics.summary(everyone, period)
-    whole_answer = statistics.summary(everyone, whole)
-    assert stale["computed_from"] == whole_answer["computed_from"] == "rollup"
-    assert stale["as_of"] == whole_answer["as_of"] < timezone.now()
-    assert stale["received"] == before["received"] + 1  # the head's case, not yet the month's
-    assert whole_answer["received"] == statistics.raw_counts(everyone, whole)["received"] - 1
+    for scope in (everyone, mine):
+        stale = statistics.summary(scope, period)
+        whole_answer = statistics.summary(scope, whole)
+        assert stale["computed_from"] == whole_answer["computed_from"] == "rollup"
+        assert stale["as_of"] == whole_answer["as_of"] < timezone.now()
+        assert whole_answer["received"] == statistics.raw_counts(scope, whole)["received"] - 1
+    # the head's case: read from the case tables for the committee, not yet for the district
+    assert statistics.summary(mine, period)["received"] == before[mine]["received"] + 1
+    assert statistics.summary(everyone, period)["received"] == before[everyone]["received"]
 
     statistics.rollup_refresh()
-    fresh = statistics.summary(everyone, period)
-    assert _exact(fresh) == _exact(statistics.raw_counts(everyone, period))
-    assert fresh["received"] == before["received"] + 2
+    for scope in (everyone, mine):
+        fresh = statistics.summary(scope, period)
+        assert _exact(fresh) == _exact(statistics.raw_counts(scope, period))
+        assert fresh["received"] == before[scope]["received"] + 2
 
 
 def test_the_endpoints_answer_an_odd_period_equal_to_the_raw_answer(winter, client_for, district):
@@ -291,3 +298,57 @@ def test_the_endpoints_answer_an_odd_period_equal_to_the_raw_answer(winter, clie
         row["month"]: row["received"]
         for row in statistics.raw_breakdown(statistics.Filter(None), period, ["month"])
     }
+
+
+# --- the district's rows by day ----------------------------------------------------------------
+
+
+def test_the_districts_days_are_its_rows_by_day_not_the_case_tables(winter):
+    """Every committee's odd period reads its days from DistrictDailyStat: a change
+    written behind the services' back (no mark) shows in the raw answer only."""
+    period = ODD["within_one_month"]
+    everyone = statistics.Filter(None)
+    assert statistics.summary(everyone, period)["computed_from"] == "rollup"
+    before = statistics.summary(everyone, period)["received"]
+    case = Case.objects.filter(received_at__gte=at(date(2028, 1, 5))).exclude(
+        received_at__gte=at(date(2028, 1, 21))
+    )[0]
+    Case.objects.filter(pk=case.pk).update(received_at=at(date(2027, 6, 1)))
+
+    assert statistics.summary(everyone, period)["received"] == before
+    assert statistics.raw_counts(everyone, period)["received"] == before - 1
+
+
+def test_the_migration_marks_every_day_with_facts_and_the_refresh_fills_them(winter):
+    """Migration 0017 creates the tables empty and marks every committee-day holding a
+    fact, long ago: the district's odd periods say they are not exact (as_of) until the
+    refresher has recomputed those days, then equal the raw answer."""
+    import importlib
+
+    from django.apps import apps
+
+    from mediation.models import DayDirty, DistrictDailyDurationStat, DistrictDailyStat
+
+    migration = importlib.import_module("mediation.migrations.0017_district_daily_rollup")
+    DistrictDailyStat.objects.all().delete()
+    DistrictDailyDurationStat.objects.all().delete()
+
+    migration.mark_every_day_with_facts(apps, None)
+
+    facts = set()
+    for case in Case.objects.select_related("agreement"):
+        moments = (case.received_at, case.accepted_at, case.concluded_at)
+        facts |= {(case.committee_id, timezone.localdate(m)) for m in moments if m}
+        if case.agreement and case.agreement.judicial_applied_on:
+            facts.add((case.committee_id, case.agreement.judicial_applied_on))
+    assert set(DayDirty.objects.values_list("committee_id", "day")) == facts
+    everyone = statistics.Filter(None)
+    period = ODD["mid_to_mid_across_the_year_end"]
+    assert statistics.summary(everyone, period)["as_of"] == migration.LONG_AGO
+
+    statistics.rollup_refresh()
+
+    assert not DayDirty.objects.exists()
+    answer = statistics.summary(everyone, period)
+    assert _exact(answer) == _exact(statistics.raw_counts(everyone, period))
+    assert answer["as_of"] > migration.LONG_AGO

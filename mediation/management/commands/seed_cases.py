@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from committees.models import Committee
 from committees.reference_data import reference_data_load
-from mediation.models import Agreement, Case, CaseNumberCounter, Party, StatDirty
+from mediation.models import Agreement, Case, CaseNumberCounter, DayDirty, Party, StatDirty
 from mediation.seeding.generator import Generator
 from mediation.seeding.tables import AGREEMENT_COLUMNS, CASE_COLUMNS, PARTY_COLUMNS, TableSpec
 from mediation.seeding.writers import BulkWriter, CopyWriter, ahead
@@ -206,8 +206,9 @@ class Command(BaseCommand):
         CaseNumberCounter.objects.bulk_create(new)
 
     def _mark_all_dirty(self, committees, start: date, today: date) -> None:
-        """Every committee-month the seeded facts can fall in (an empty one recomputes
-        to nothing), up to the month judicial confirmations can reach."""
+        """Every committee-month (and committee-day) the seeded facts can fall in (an
+        empty one recomputes to nothing), up to the month judicial confirmations can
+        reach."""
         months, month = [], start.replace(day=1)
         while month <= today:
             months.append(month)
@@ -217,6 +218,15 @@ class Command(BaseCommand):
             update_conflicts=True,
             unique_fields=["committee", "month"],
             update_fields=["marked_at"],
+        )
+        # and every day of those months, for the district's rows by day
+        days = [start + timedelta(n) for n in range((month - start).days)]
+        DayDirty.objects.bulk_create(
+            (DayDirty(committee=c, day=d) for c in committees for d in days),
+            update_conflicts=True,
+            unique_fields=["committee", "day"],
+            update_fields=["marked_at"],
+            batch_size=5000,
         )
 
     def _analyze(self, on_postgres: bool) -> None:
