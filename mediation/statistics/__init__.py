@@ -10,11 +10,14 @@ Two paths give the same numbers:
   and tail of an odd period, mediation.statistics.fragments) are read from the case
   tables, one range on each date column's own index, and added; questions over every committee
   read their district-wide sums (DistrictMonthlyStat, DistrictDurationStat: a few
-  hundred rows a year whatever the number of cases). The services mark the
-  committee-months a change touches (StatDirty) in the same transaction;
+  hundred rows a year whatever the number of cases), and their head and tail days from
+  the district day rollup (DistrictDailyStat, DistrictDurationStat by day) when the
+  dimensions are ones it keeps (dispute type, source), so an odd period's cost does not
+  grow with the number of cases. The services mark the committee-months and
+  committee-days a change touches (StatDirty, DayDirty) in the same transaction;
   `rollup_refresh` (run by the follow-up scan) recomputes them from the raw tables, then
-  the district months they touched (DistrictStatDirty). `as_of` says up to when the
-  rollup is exact.
+  the district months and days they touched (DistrictStatDirty, DayDirty). `as_of` says
+  up to when the rollup is exact.
 
 Dates: the period filters cases by date **received**; acceptances (and the people of the
 disputes mediated) by date accepted; conclusions (succeeded, failed,
