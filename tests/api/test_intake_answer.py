@@ -26,11 +26,12 @@ CASES = "/api/v1/cases/"
 
 # One intake with three parties, the caller signed in by a JWT (its user look-up counted):
 # user, committee, memberships, roles, repeat-dispute look-up, number counter, case,
-# parties (one multi-row INSERT), history entry, statistics mark, follow-ups (one
-# multi-row INSERT), the audit of the reveal. 23 before issue 18.
-INTAKE_STATEMENTS = 12
+# parties (one multi-row INSERT), history entry, statistics marks (the committee-month,
+# then the committee-day for the district's rows by day), follow-ups (one multi-row
+# INSERT), the audit of the reveal. 23 before issue 18; 12 until the day rollup's mark.
+INTAKE_STATEMENTS = 13
 # + the audit of the repeat-dispute look-up when the parties' ID numbers match a case.
-INTAKE_STATEMENTS_REPEAT = 13
+INTAKE_STATEMENTS_REPEAT = 14
 
 THREE_PARTIES = [
     person("applicant", "张某", id_number=ID_NUMBER, phone=PHONE),

@@ -46,6 +46,7 @@ READ_THROUGH_SOMETHING_ELSE = {
     "MonthlyStat",  # statistics rollups, read through statistics.Filter
     "DurationStat",
     "StatDirty",
+    "DayDirty",  # the district's rows by day to recompute, never listed
     "ImportedRow",  # read through its ledger import job
 }
 
