@@ -12,9 +12,12 @@ test client with a district-office JWT (as bench/stats_bench.py: no HTTP server)
 - **whole**: 1 March to 30 November (whole months, the rollup's own case),
 
 of the year given by `--year` (default: this year), and the ratio odd ÷ whole of each
-p50/p95 in the same run. It checks the odd summary against statistics.raw_counts (the
-reference) and prints the SQL statements per request. `TIAOJIE_ROOT` picks the checkout
-whose code is measured (to measure a "before" against the same database).
+p50/p95 in the same run, for the whole district or, with `--area ID` or `--committee ID`,
+one town's or one committee's (their odd days come from the case tables, the district's
+from its rows by day). It checks the odd summary against statistics.raw_counts (the
+reference) over the same committees and prints the SQL statements per request.
+`TIAOJIE_ROOT` picks the checkout whose code is measured (to measure a "before" against
+the same database).
 """
 
 import argparse
@@ -33,17 +36,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--year", type=int)
+    parser.add_argument("--area", type=int, help="one town or street (area id)")
+    parser.add_argument("--committee", type=int, help="one committee (id)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["STATISTICS_CACHE_SECONDS"] = "0"  # the computation, not the cache
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.utils import timezone
 
     from bench.stats_bench import api, district_client, percentile
-    from mediation import statistics
+    from mediation import selectors, statistics
 
     year = args.year or timezone.localdate().year
     periods = {
@@ -51,17 +57,22 @@ def main() -> None:
         "whole": (date(year, 3, 1), date(year, 11, 30)),
     }
     client = district_client()
+    query = "".join(
+        f"&{name}={value}"
+        for name, value in (("area", args.area), ("committee", args.committee))
+        if value
+    )
     print(f"code: {ROOT}; load average {os.getloadavg()[0]:.2f}", flush=True)
     results = {}
     for kind in ("summary", "breakdown"):
         for name, (start, end) in periods.items():
             for _ in range(2):
-                answer = api(client, kind, start, end)
+                answer = api(client, kind, start, end, query)
             times = []
             for _ in range(args.runs):
                 reset_queries()
                 began = time.perf_counter()
-                answer = api(client, kind, start, end)
+                answer = api(client, kind, start, end, query)
                 times.append((time.perf_counter() - began) * 1000)
             queries = len(connection.queries)
             p50, p95 = percentile(times, 50), percentile(times, 95)
@@ -70,9 +81,14 @@ def main() -> None:
             if kind == "summary":
                 extra = f" computed_from={answer.get('computed_from')}"
                 if name == "odd":
-                    raw = statistics.raw_counts(
-                        statistics.Filter(None), statistics.Period(start, end)
+                    scope, period = selectors.statistics_filter(
+                        get_user_model().objects.get(username="bench_district_office"),
+                        committee=args.committee,
+                        area=args.area,
+                        start=start,
+                        end=end,
                     )
+                    raw = statistics.raw_counts(scope, period)
                     wrong = [
                         n
                         for n in statistics.ADDITIVE

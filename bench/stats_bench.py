@@ -314,8 +314,8 @@ def district_client():
     return APIClient(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def api(client, kind: str, start: date, end: date) -> dict:
-    url = f"/api/v1/statistics/{kind}/?from={start}&to={end}"
+def api(client, kind: str, start: date, end: date, query: str = "") -> dict:
+    url = f"/api/v1/statistics/{kind}/?from={start}&to={end}{query}"
     if kind == "breakdown":
         url += "&by=month&by=dispute_type"
     response = client.get(url)
