@@ -16,8 +16,9 @@ p50/p95 in the same run, for the whole district or, with `--area ID` or `--commi
 one town's or one committee's (their odd days come from the case tables, the district's
 from its rows by day). It checks the odd summary against statistics.raw_counts (the
 reference) over the same committees and prints the SQL statements per request.
-`TIAOJIE_ROOT` picks the checkout whose code is measured (to measure a "before" against
-the same database).
+To measure a "before" against the same database, run the script of that checkout from
+inside it with `PYTHONPATH=.` (`TIAOJIE_ROOT` alone is not enough when the venv's
+editable install maps the packages to another checkout).
 """
 
 import argparse
