@@ -11,8 +11,8 @@ Two paths give the same numbers:
   tables, one range on each date column's own index, and added; questions over every committee
   read their district-wide sums (DistrictMonthlyStat, DistrictDurationStat: a few
   hundred rows a year whatever the number of cases), and their head and tail days from
-  the district day rollup (DistrictDailyStat, DistrictDurationStat by day) when the
-  dimensions are ones it keeps (dispute type, source), so an odd period's cost does not
+  the district day rollup (DistrictDailyStat, DistrictDailyDurationStat) when the
+  dimensions are ones it keeps (dispute type, source, time), so an odd period's cost does not
   grow with the number of cases. The services mark the committee-months and
   committee-days a change touches (StatDirty, DayDirty) in the same transaction;
   `rollup_refresh` (run by the follow-up scan) recomputes them from the raw tables, then

@@ -300,9 +300,10 @@ def summary(scope: Filter, period: Period) -> dict:
     """Every measure of docs/api.md's summary for the committees in `scope` and `period`:
     the whole months inside the period from the rollup, the days outside them from the case
     tables (equal to raw_counts and raw_durations over the period)."""
-    months, fragments = split(period)  # the whole months from the rollup, the rest:
-    # over every committee from the district's rows by day, else from the case tables
-    # (a committee's days, through the committee-and-date indexes)
+    # The whole months from the rollup; the days outside them from the district's rows by
+    # day when every committee counts, else from the case tables (a committee's days,
+    # through the committee-and-date indexes).
+    months, fragments = split(period)
     daily = scope.committee_ids is None and bool(fragments)
     use_rollup = months is not None or daily
     counts = rollup_counts(scope, months) if months else dict.fromkeys(ADDITIVE, 0)

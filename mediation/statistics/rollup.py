@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from mediation.models import (
@@ -58,27 +58,20 @@ def mark_dirty(*, case: Case, also_committee_id: int | None = None, new: bool = 
     days.update(applied)
     months = {first_of_month(day) for day in days}
     committees = {case.committee_id, also_committee_id} - {None}
-    table, day_table = StatDirty._meta.db_table, DayDirty._meta.db_table
     now = timezone.now()
     with connection.cursor() as cursor:
         # One order for every transaction's marks (committee, then its months, then its
         # days), so two that mark the same cells (a transfer each way between two
         # committees) queue, not deadlock.
         for committee_id in sorted(committees):
-            for month in sorted(months):
-                cursor.execute(
-                    f"INSERT INTO {table} (committee_id, month, marked_at) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (committee_id, month) "
-                    "DO UPDATE SET marked_at = excluded.marked_at",
-                    [committee_id, month, now],
-                )
-            for day in sorted(days):
-                cursor.execute(
-                    f"INSERT INTO {day_table} (committee_id, day, marked_at) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (committee_id, day) "
-                    "DO UPDATE SET marked_at = excluded.marked_at",
-                    [committee_id, day, now],
-                )
+            for model, column, values in ((StatDirty, "month", months), (DayDirty, "day", days)):
+                for value in sorted(values):
+                    cursor.execute(
+                        f"INSERT INTO {model._meta.db_table} (committee_id, {column}, marked_at) "
+                        f"VALUES (%s, %s, %s) ON CONFLICT (committee_id, {column}) "
+                        "DO UPDATE SET marked_at = excluded.marked_at",
+                        [committee_id, value, now],
+                    )
 
 
 def _mark_district_dirty(month: date) -> None:
@@ -243,9 +236,31 @@ def _refresh_district_days(*, limit: int, deadline: float | None = None) -> None
             DayDirty.objects.filter(id__in=taken).delete()
 
 
+def _dated_committee_days() -> set[tuple[int, date]]:
+    """Every (committee, local day) holding a dated fact: a case received, accepted or
+    concluded, or an agreement's judicial application."""
+    tz = timezone.get_current_timezone()
+    dated = set()
+    for field in ("received_at", "accepted_at", "concluded_at"):
+        dated |= set(
+            Case.objects.exclude(**{field: None})
+            .annotate(day=TruncDate(field, tzinfo=tz))
+            .values_list("committee_id", "day")
+            .distinct()
+            .order_by()
+        )
+    dated |= set(
+        Agreement.objects.exclude(judicial_applied_on=None)
+        .values_list("case__committee_id", "judicial_applied_on")
+        .distinct()
+        .order_by()
+    )
+    return dated
+
+
 def rollup_rebuild() -> int:
-    """Recompute every committee-month that has cases (after a bulk load), then every
-    district month."""
+    """Recompute every district day and every committee-month that has a dated fact
+    (after a bulk load), then every district month."""
     StatDirty.objects.all().delete()
     MonthlyStat.objects.all().delete()
     DurationStat.objects.all().delete()
@@ -254,42 +269,11 @@ def rollup_rebuild() -> int:
     DayDirty.objects.all().delete()
     DistrictDailyStat.objects.all().delete()
     DistrictDailyDurationStat.objects.all().delete()
-    tz = timezone.get_current_timezone()
-    days = set()
-    for field in ("received_at", "accepted_at", "concluded_at"):
-        days |= set(
-            Case.objects.exclude(**{field: None})
-            .annotate(day=TruncDate(field, tzinfo=tz))
-            .values_list("day", flat=True)
-            .distinct()
-            .order_by()
-        )
-    days |= set(
-        Agreement.objects.exclude(judicial_applied_on=None)
-        .values_list("judicial_applied_on", flat=True)
-        .distinct()
-        .order_by()
-    )
-    for day in sorted(days):
+    dated = _dated_committee_days()
+    for day in sorted({day for _, day in dated}):
         with transaction.atomic():
             recompute_district_day(day)
-    months = set()
-    for field in ("received_at", "accepted_at", "concluded_at"):
-        rows = Case.objects.exclude(**{field: None}).values_list("committee_id", field)
-        rows = (
-            rows.annotate(
-                y=ExtractYear(field, tzinfo=timezone.get_current_timezone()),
-                m=ExtractMonth(field, tzinfo=timezone.get_current_timezone()),
-            )
-            .values_list("committee_id", "y", "m")
-            .distinct()
-            .order_by()
-        )
-        months |= {(c, date(y, m, 1)) for c, y, m in rows}
-    applied = Agreement.objects.exclude(judicial_applied_on=None).values_list(
-        "case__committee_id", "judicial_applied_on"
-    )
-    months |= {(c, first_of_month(day)) for c, day in applied}
+    months = {(committee_id, first_of_month(day)) for committee_id, day in dated}
     for committee_id, month in sorted(months):
         with transaction.atomic():
             recompute(committee_id, month)
